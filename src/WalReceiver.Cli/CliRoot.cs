@@ -1,0 +1,43 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using WalReceiver.Cli.Commands.Receive;
+
+namespace WalReceiver.Cli;
+
+/// <summary>The root command: verbs, and help and version options that leave <c>-h</c> free for the host (as in PostgreSQL's tools).</summary>
+internal static class CliRoot
+{
+    /// <summary>Builds the command tree.</summary>
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("WalReceiver: a PostgreSQL WAL archiver (a drop-in for pg_receivewal).");
+        for (var i = 0; i < root.Options.Count; i++)
+        {
+            root.Options[i] = root.Options[i] switch
+            {
+                HelpOption => new HelpOption("--help", "-?"),
+                VersionOption => new VersionOption("--version", "-V"),
+                var o => o,
+            };
+        }
+
+        root.Subcommands.Add(ReceiveCommandDefinition.Create());
+        return root;
+    }
+
+    /// <summary>Parses and runs; usage errors print a hint and return <see cref="ExitCodes.Usage"/>.</summary>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var parse = Create().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors)
+                await error.WriteLineAsync($"walreceiver: error: {e.Message}");
+            await error.WriteLineAsync("walreceiver: hint: Try \"walreceiver --help\" (or \"walreceiver receive --help\") for more information.");
+            return ExitCodes.Usage;
+        }
+
+        // The receive verb owns SIGINT and SIGTERM through the host, which needs time for a last fsync: no forced exit.
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null });
+    }
+}

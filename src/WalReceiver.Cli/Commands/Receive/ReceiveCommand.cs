@@ -1,0 +1,143 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using WalReceiver.Cli.Logging;
+using WalReceiver.Diagnostics;
+using WalReceiver.Hosting;
+using WalReceiver.Replication;
+using WalReceiver.Wal;
+
+namespace WalReceiver.Cli.Commands.Receive;
+
+/// <summary>What <c>walreceiver receive</c> does: check the command line, run a slot action, or host the streaming service.</summary>
+internal static class ReceiveCommand
+{
+    /// <summary>The largest <c>-s</c> pg_receivewal accepts (INT_MAX milliseconds in seconds).</summary>
+    public const int MaxStatusInterval = 2147483;
+
+    /// <summary>Runs the verb and returns the process exit code.</summary>
+    public static async Task<int> RunAsync(ReceiveArguments a, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (CheckUsage(a) is { } usage)
+        {
+            await error.WriteLineAsync($"walreceiver: error: {usage}");
+            await error.WriteLineAsync("walreceiver: hint: Try \"walreceiver receive --help\" for more information.");
+            return ExitCodes.Usage;
+        }
+
+        string connectionString;
+        try
+        {
+            var password = a.Password ? PasswordPrompt.Read(error) : null;
+            connectionString = ReplicationConnectionString.Build(
+                new ConnectionSettings(a.DbName, a.Host, a.Port, a.UserName, password, a.NoPassword), Environment.GetEnvironmentVariable);
+        }
+        catch (ConnectionInfoException e)
+        {
+            await error.WriteLineAsync($"walreceiver: error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            if (a.CreateSlot)
+            {
+                var created = await SlotCommands.CreateAsync(connectionString, a.Slot!, a.IfNotExists, cancellationToken);
+                if (a.Verbose || !created)
+                    await error.WriteLineAsync(created ? $"walreceiver: creating replication slot \"{a.Slot}\"" : $"walreceiver: replication slot \"{a.Slot}\" already exists");
+                return ExitCodes.Success;
+            }
+
+            if (a.DropSlot)
+            {
+                if (a.Verbose)
+                    await error.WriteLineAsync($"walreceiver: dropping replication slot \"{a.Slot}\"");
+                await SlotCommands.DropAsync(connectionString, a.Slot!, cancellationToken);
+                return ExitCodes.Success;
+            }
+        }
+        catch (WalReceiverException e)
+        {
+            await error.WriteLineAsync($"walreceiver: error: {e.Message}");
+            return (int)e.Kind;
+        }
+
+        return await StreamAsync(a, connectionString, error);
+    }
+
+    private static async Task<int> StreamAsync(ReceiveArguments a, string connectionString, TextWriter error)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Directory)}"] = a.Directory,
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.ConnectionString)}"] = connectionString,
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Slot)}"] = a.Slot,
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.EndPosition)}"] = a.EndPosition,
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.NoLoop)}"] = a.NoLoop.ToString(),
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.NoSync)}"] = a.NoSync.ToString(),
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Synchronous)}"] = a.Synchronous.ToString(),
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Verbose)}"] = a.Verbose.ToString(),
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.StatusInterval)}"] =
+                TimeSpan.FromSeconds(a.StatusInterval).ToString("c", CultureInfo.InvariantCulture),
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(a.Verbose ? LogLevel.Debug : LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
+        builder.Logging.AddConsole(o =>
+        {
+            o.FormatterName = PlainConsoleFormatter.Name;
+            o.LogToStandardErrorThreshold = LogLevel.Trace; // logs go to stderr, as PostgreSQL's tools print theirs
+        });
+        builder.Logging.AddConsoleFormatter<PlainConsoleFormatter, ConsoleFormatterOptions>();
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddWalReceiver();
+        using var host = builder.Build();
+        var outcome = host.Services.GetRequiredService<RunOutcome>(); // RunAsync disposes the host's services
+        try
+        {
+            await host.RunAsync();
+        }
+        catch (OptionsValidationException e)
+        {
+            foreach (var failure in e.Failures)
+                await error.WriteLineAsync($"walreceiver: error: {failure}");
+            return ExitCodes.Configuration;
+        }
+
+        return (int)outcome.Kind;
+    }
+
+    /// <summary>pg_receivewal's checks, in its order; returns the message of the first that fails.</summary>
+    internal static string? CheckUsage(ReceiveArguments a)
+    {
+        if (a.CreateSlot && a.DropSlot)
+            return "cannot use --create-slot together with --drop-slot";
+        if ((a.CreateSlot || a.DropSlot) && string.IsNullOrEmpty(a.Slot))
+            return $"{(a.CreateSlot ? "--create-slot" : "--drop-slot")} needs a slot to be specified using --slot";
+        if (a.Synchronous && a.NoSync)
+            return "cannot use --synchronous together with --no-sync";
+        if (a.NoPassword && a.Password)
+            return "cannot use --no-password together with --password";
+        if (a.Slot is { } slot && !IsValidSlotName(slot))
+            return $"invalid replication slot name \"{slot}\": use 1 to 63 lower-case letters, digits and underscores";
+        if (!a.CreateSlot && !a.DropSlot && string.IsNullOrEmpty(a.Directory))
+            return "no target directory specified: give one with -D/--directory";
+        if (a.EndPosition is { } e && !Lsn.TryParse(e, out _))
+            return $"could not parse end position \"{e}\": use an LSN such as 0/3000060";
+        if (a.StatusInterval is < 0 or > MaxStatusInterval)
+            return $"-s/--status-interval must be in range 0..{MaxStatusInterval}";
+        if (a.Compress is { } z && z is not ("none" or "0"))
+            return $"compression \"{z}\" is not supported yet: only -Z none";
+        return null;
+    }
+
+    // PostgreSQL's ReplicationSlotValidateName: lower-case letters, digits and underscores, at most NAMEDATALEN - 1.
+    private static bool IsValidSlotName(string name) =>
+        name.Length is > 0 and <= 63 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
+}

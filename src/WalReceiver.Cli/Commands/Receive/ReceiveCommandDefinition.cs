@@ -1,0 +1,46 @@
+using System.CommandLine;
+
+namespace WalReceiver.Cli.Commands.Receive;
+
+/// <summary>The syntax of <c>walreceiver receive</c>: pg_receivewal's options, with its names and meanings.</summary>
+internal static class ReceiveCommandDefinition
+{
+    public static readonly Option<string?> Directory = new("--directory", "-D") { Description = "receive write-ahead log files into this directory" };
+    public static readonly Option<string?> EndPosition = new("--endpos", "-E") { Description = "exit after receiving the specified LSN", HelpName = "LSN" };
+    public static readonly Option<bool> IfNotExists = new("--if-not-exists") { Description = "do not error if slot already exists when creating a slot" };
+    public static readonly Option<bool> NoLoop = new("--no-loop", "-n") { Description = "do not loop on connection lost" };
+    public static readonly Option<bool> NoSync = new("--no-sync") { Description = "do not wait for changes to be written safely to disk" };
+    public static readonly Option<int> StatusInterval = new("--status-interval", "-s")
+    {
+        Description = "time between status packets sent to server (default: 10)",
+        HelpName = "SECS",
+        DefaultValueFactory = _ => 10,
+    };
+
+    public static readonly Option<string?> Slot = new("--slot", "-S") { Description = "replication slot to use", HelpName = "SLOTNAME" };
+    public static readonly Option<bool> Synchronous = new("--synchronous") { Description = "flush write-ahead log immediately after writing" };
+    public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "output verbose messages" };
+    public static readonly Option<string?> Compress = new("--compress", "-Z") { Description = "compress as specified (not supported yet: only \"none\")", HelpName = "METHOD" };
+    public static readonly Option<string?> DbName = new("--dbname", "-d") { Description = "connection string", HelpName = "CONNSTR" };
+    public static readonly Option<string?> Host = new("--host", "-h") { Description = "database server host or socket directory", HelpName = "HOSTNAME" };
+    public static readonly Option<string?> Port = new("--port", "-p") { Description = "database server port number", HelpName = "PORT" };
+    public static readonly Option<string?> UserName = new("--username", "-U") { Description = "connect as specified database user", HelpName = "NAME" };
+    public static readonly Option<bool> NoPassword = new("--no-password", "-w") { Description = "never prompt for password" };
+    public static readonly Option<bool> Password = new("--password", "-W") { Description = "force password prompt (should happen automatically)" };
+    public static readonly Option<bool> CreateSlot = new("--create-slot") { Description = "create a new replication slot (for the slot's name see --slot)" };
+    public static readonly Option<bool> DropSlot = new("--drop-slot") { Description = "drop the replication slot (for the slot's name see --slot)" };
+
+    /// <summary>Assembles the command.</summary>
+    public static Command Create()
+    {
+        var command = new Command("receive", "Receive PostgreSQL streaming write-ahead logs into segment files, as pg_receivewal does.");
+        foreach (var o in new Option[]
+                 {
+                     Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, Slot, Synchronous, Verbose, Compress,
+                     DbName, Host, Port, UserName, NoPassword, Password, CreateSlot, DropSlot,
+                 })
+            command.Options.Add(o);
+        command.SetAction((parse, cancellationToken) => ReceiveCommand.RunAsync(ReceiveArguments.From(parse), parse.InvocationConfiguration.Error, cancellationToken));
+        return command;
+    }
+}

@@ -1,0 +1,3 @@
+using WalReceiver.Cli;
+
+return await CliRoot.InvokeAsync(args, Console.Out, Console.Error);

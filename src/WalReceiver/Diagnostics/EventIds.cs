@@ -1,0 +1,19 @@
+namespace WalReceiver.Diagnostics;
+
+/// <summary>Event ids of every log message, grouped by hundreds: 1xx streaming, 2xx storage, 3xx supervision.</summary>
+internal static class EventIds
+{
+    public const int Connected = 100;
+    public const int StartingStream = 101;
+    public const int StreamEnded = 102;
+    public const int EndPositionReached = 103;
+    public const int StopRequested = 104;
+    public const int RemoteWriteUnsafe = 105;
+    public const int StatusUpdateFailed = 106;
+    public const int SegmentCompleted = 200;
+    public const int PartialKept = 201;
+    public const int SkippedBadSegment = 202;
+    public const int AttemptFailed = 300;
+    public const int Reconnecting = 301;
+    public const int FatalError = 302;
+}

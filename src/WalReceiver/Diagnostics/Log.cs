@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+using WalReceiver.Wal;
+
+namespace WalReceiver.Diagnostics;
+
+/// <summary>Every log message of the library, in one place (source-generated, no boxing).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventIds.Connected, LogLevel.Debug,
+        "connected to PostgreSQL {ServerVersion}: system identifier {SystemId}, timeline {Timeline}, WAL at {XLogPos}, segment size {SegmentSize}")]
+    public static partial void Connected(ILogger logger, Version serverVersion, ulong systemId, uint timeline, Lsn xLogPos, WalSegmentSize segmentSize);
+
+    [LoggerMessage(EventIds.StartingStream, LogLevel.Information, "starting log streaming at {Lsn} (timeline {Timeline}), from {Source}")]
+    public static partial void StartingStream(ILogger logger, Lsn lsn, uint timeline, string source);
+
+    [LoggerMessage(EventIds.StreamEnded, LogLevel.Warning, "the server ended the replication stream at {Lsn} (timeline {Timeline})")]
+    public static partial void StreamEnded(ILogger logger, Lsn lsn, uint timeline);
+
+    [LoggerMessage(EventIds.EndPositionReached, LogLevel.Information, "stopped log streaming at {Lsn} (timeline {Timeline}): end position {EndPosition} reached")]
+    public static partial void EndPositionReached(ILogger logger, Lsn lsn, uint timeline, Lsn endPosition);
+
+    [LoggerMessage(EventIds.StopRequested, LogLevel.Information, "stopped log streaming at {Lsn} (timeline {Timeline}) as asked")]
+    public static partial void Stopped(ILogger logger, Lsn lsn, uint timeline);
+
+    [LoggerMessage(EventIds.RemoteWriteUnsafe, LogLevel.Warning,
+        "the server waits for this receiver under synchronous_commit = remote_write, but the write position it sees is the server's own " +
+        "end of WAL (Npgsql reports it), not what is on our disk: commits may return before their WAL reaches the archive. " +
+        "Use synchronous_commit = on with --synchronous")]
+    public static partial void RemoteWriteUnsafe(ILogger logger);
+
+    [LoggerMessage(EventId = EventIds.SegmentCompleted, Message = "finished segment {FileName} at {Lsn} (timeline {Timeline})")]
+    public static partial void SegmentCompleted(ILogger logger, LogLevel level, string fileName, Lsn lsn, uint timeline);
+
+    [LoggerMessage(EventIds.PartialKept, LogLevel.Information, "not renaming \"{FileName}.partial\", segment is not complete (written up to {Lsn})")]
+    public static partial void PartialKept(ILogger logger, string fileName, Lsn lsn);
+
+    [LoggerMessage(EventIds.SkippedBadSegment, LogLevel.Warning, "segment file \"{FileName}\" has incorrect size {Length}, skipping")]
+    public static partial void SkippedBadSegment(ILogger logger, string fileName, long length);
+
+    [LoggerMessage(EventIds.AttemptFailed, LogLevel.Error, "{Message}")]
+    public static partial void AttemptFailed(ILogger logger, string message);
+
+    [LoggerMessage(EventIds.Reconnecting, LogLevel.Information, "disconnected; trying again in {Delay} s")]
+    public static partial void Reconnecting(ILogger logger, double delay);
+
+    [LoggerMessage(EventIds.FatalError, LogLevel.Critical, "{Message}")]
+    public static partial void FatalError(ILogger logger, string message);
+
+    [LoggerMessage(EventIds.StatusUpdateFailed, LogLevel.Debug, "could not send a status update: {Message}")]
+    public static partial void StatusUpdateFailed(ILogger logger, string message);
+}

@@ -1,0 +1,33 @@
+namespace WalReceiver.Diagnostics;
+
+/// <summary>
+/// A failure with a message written for the operator (what happened and what to do) and a <see cref="FailureKind"/>
+/// that decides whether the supervisor retries and which exit code the process returns.
+/// </summary>
+public sealed class WalReceiverException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public WalReceiverException(FailureKind kind, string message, Exception? innerException = null)
+        : base(message, innerException) => Kind = kind;
+
+    /// <summary>Creates a transient failure.</summary>
+    public WalReceiverException()
+        : this(FailureKind.Transient, "unknown failure")
+    {
+    }
+
+    /// <summary>Creates a transient failure.</summary>
+    public WalReceiverException(string message)
+        : this(FailureKind.Transient, message)
+    {
+    }
+
+    /// <summary>Creates a transient failure.</summary>
+    public WalReceiverException(string message, Exception innerException)
+        : this(FailureKind.Transient, message, innerException)
+    {
+    }
+
+    /// <summary>How to treat the failure.</summary>
+    public FailureKind Kind { get; }
+}

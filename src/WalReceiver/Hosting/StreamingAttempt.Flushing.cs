@@ -1,0 +1,118 @@
+using WalReceiver.Diagnostics;
+using WalReceiver.Replication;
+using WalReceiver.Storage;
+
+namespace WalReceiver.Hosting;
+
+/// <content>Flushing and reporting: the flush position we report never passes what an fsync has covered.</content>
+internal sealed partial class StreamingAttempt
+{
+    private void FlushIfIdle(WalSegmentWriter writer)
+    {
+        if (!writer.HasUnflushed || _time.GetElapsedTime(Volatile.Read(ref _lastWriteTimestamp)) < _options.IdleFlushDelay)
+            return;
+        try
+        {
+            lock (writer.SyncRoot)
+                writer.Flush();
+        }
+        catch (IOException e)
+        {
+            // The loop finds the same failure at its next fsync; nothing is reported as flushed meanwhile.
+            Log.AttemptFailed(_logger, $"could not fsync \"{writer.CurrentFileName}.partial\": {e.Message}");
+            return;
+        }
+
+        if (_reportFlush)
+        {
+            _source.ReportedFlush = writer.FlushedUpTo;
+            _ = SendStatusAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task FlushAndReportAsync(WalSegmentWriter writer, CancellationToken cancellationToken)
+    {
+        lock (writer.SyncRoot)
+            writer.Flush();
+        if (_reportFlush)
+        {
+            _source.ReportedFlush = writer.FlushedUpTo;
+            await SendStatusAsync(cancellationToken);
+        }
+    }
+
+    private async Task FinalReportThenCancelAsync(WalSegmentWriter writer, CancellationTokenSource stream)
+    {
+        try
+        {
+            await FlushAndReportAsync(writer, CancellationToken.None);
+        }
+        catch (IOException e)
+        {
+            Log.AttemptFailed(_logger, $"could not fsync \"{writer.CurrentFileName}.partial\": {e.Message}");
+        }
+        finally
+        {
+            await stream.CancelAsync();
+        }
+    }
+
+    private async Task SendStatusAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _source.SendStatusUpdateAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Feedback is best effort: a connection that is going away fails here and the loop sees why on its own.
+            Log.StatusUpdateFailed(_logger, e.Message);
+        }
+    }
+
+    private async Task<StartPosition> PlanStartAsync(ServerIdentity identity, CancellationToken cancellationToken)
+    {
+        var segmentSize = identity.WalSegmentSize;
+        var skipped = new List<ArchivedSegment>();
+        ArchivedSegment? newest;
+        try
+        {
+            newest = WalDirectory.FindNewest(WalDirectory.Scan(_options.Directory, segmentSize), segmentSize, skipped);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new WalReceiverException(FailureKind.Configuration, $"could not read directory \"{_options.Directory}\": {e.Message}", e);
+        }
+
+        foreach (var s in skipped)
+            Log.SkippedBadSegment(_logger, s.FileName, s.Length);
+        (Wal.Lsn, uint)? slotRestart = null;
+        if (newest is null && _options.Slot is { } slot && identity.ServerVersion >= NpgsqlWalSource.FirstVersionWithReadReplicationSlot)
+        {
+            var info = await _source.ReadSlotAsync(slot, cancellationToken)
+                ?? throw new WalReceiverException(FailureKind.Configuration,
+                    $"replication slot \"{slot}\" does not exist. Create it with \"walreceiver receive --slot {slot} --create-slot\"");
+            if (info.RestartLsn is { } lsn)
+                slotRestart = (lsn, info.RestartTimeline ?? 0);
+        }
+
+        var start = StartPlanner.Plan(newest, slotRestart, identity.XLogPos, identity.Timeline, segmentSize);
+        if (start.Timeline > identity.Timeline)
+            throw new WalReceiverException(FailureKind.ArchiveDamage,
+                $"starting timeline {start.Timeline} is not present in the server (the server is on timeline {identity.Timeline}): " +
+                "the archive holds WAL of a newer timeline than this server has. Point the archiver at the server the archive belongs to");
+        return start;
+    }
+
+    private void CheckSynchronousCommit(ServerIdentity identity)
+    {
+        if (!_reportFlush || !string.Equals(identity.SynchronousCommit, "remote_write", StringComparison.OrdinalIgnoreCase)
+            || !SynchronousStandbyNames.Lists(identity.SynchronousStandbyNames, identity.ApplicationName))
+            return;
+        Log.RemoteWriteUnsafe(_logger);
+        throw new WalReceiverException(FailureKind.Configuration,
+            $"refusing to stream: the server lists \"{identity.ApplicationName}\" in synchronous_standby_names with synchronous_commit = " +
+            "remote_write, which would acknowledge commits before their WAL is on the archive's disk (the write position the server " +
+            "sees is its own end of WAL). Set synchronous_commit = on and use --synchronous");
+    }
+}

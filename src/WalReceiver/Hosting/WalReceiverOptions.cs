@@ -1,0 +1,47 @@
+namespace WalReceiver.Hosting;
+
+/// <summary>
+/// What one streaming source needs: where to archive, how to connect, and pg_receivewal's switches. The command line
+/// and (later) the configuration file bind into this one class, so one validator covers both.
+/// </summary>
+public sealed class WalReceiverOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "WalReceiver";
+
+    /// <summary>The archive directory (<c>-D</c>); must exist.</summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary>An Npgsql connection string for the replication connection (built from -d/-h/-p/-U and libpq's environment).</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>The physical slot to stream from (<c>-S</c>), or null for none.</summary>
+    public string? Slot { get; set; }
+
+    /// <summary>Stop once everything before this LSN is archived (<c>-E</c>), <c>X/X</c> text, or null.</summary>
+    public string? EndPosition { get; set; }
+
+    /// <summary>Exit instead of reconnecting when the connection is lost (<c>-n</c>).</summary>
+    public bool NoLoop { get; set; }
+
+    /// <summary>How often to send status updates (<c>-s</c>); zero turns periodic updates off.</summary>
+    public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>fsync and report flush after every batch of received WAL (<c>--synchronous</c>).</summary>
+    public bool Synchronous { get; set; }
+
+    /// <summary>Never fsync (<c>--no-sync</c>): faster, and a crash of the machine can lose archived WAL.</summary>
+    public bool NoSync { get; set; }
+
+    /// <summary>After this long without new WAL, fsync and report flush, so the server's slot and shutdown never wait on us.</summary>
+    public TimeSpan IdleFlushDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>First delay before reconnecting; doubles after each failed attempt up to <see cref="MaxReconnectDelay"/>.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The cap of the reconnect backoff.</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Log each completed segment at information level (<c>-v</c>).</summary>
+    public bool Verbose { get; set; }
+}

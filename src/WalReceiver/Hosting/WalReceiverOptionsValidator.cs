@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+using WalReceiver.Wal;
+
+namespace WalReceiver.Hosting;
+
+/// <summary>Checks <see cref="WalReceiverOptions"/> when the host starts, before any connection is made.</summary>
+internal sealed class WalReceiverOptionsValidator : IValidateOptions<WalReceiverOptions>
+{
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, WalReceiverOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Directory))
+            failures.Add("no target directory specified: give one with -D/--directory (WalReceiver:Directory)");
+        else if (!System.IO.Directory.Exists(options.Directory))
+            failures.Add($"could not open directory \"{options.Directory}\": it does not exist. Create it (mkdir -m 700) or fix the path");
+        else if (ProbeWrite(options.Directory) is { } error)
+            failures.Add($"cannot write to directory \"{options.Directory}\": {error}. Fix its owner or permissions");
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+            failures.Add("no connection given (WalReceiver:ConnectionString)");
+        if (options.EndPosition is { } e && !Lsn.TryParse(e, out _))
+            failures.Add($"could not parse end position \"{e}\": use an LSN such as 0/3000060");
+        if (options.Synchronous && options.NoSync)
+            failures.Add("cannot use --synchronous together with --no-sync");
+        if (options.StatusInterval < TimeSpan.Zero)
+            failures.Add("the status interval must not be negative");
+        if (options.IdleFlushDelay <= TimeSpan.Zero)
+            failures.Add("WalReceiver:IdleFlushDelay must be positive");
+        if (options.ReconnectDelay <= TimeSpan.Zero || options.MaxReconnectDelay < options.ReconnectDelay)
+            failures.Add("WalReceiver:ReconnectDelay must be positive and not above WalReceiver:MaxReconnectDelay");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // Creating a file is the only reliable test (ACLs, read-only mounts); the probe deletes itself on close.
+    private static string? ProbeWrite(string directory)
+    {
+        try
+        {
+            using var probe = new FileStream(Path.Combine(directory, $".walreceiver-probe-{Environment.ProcessId}"), FileMode.CreateNew,
+                FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
+}

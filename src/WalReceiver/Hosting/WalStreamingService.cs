@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WalReceiver.Diagnostics;
+using WalReceiver.Replication;
+
+namespace WalReceiver.Hosting;
+
+/// <summary>
+/// Supervises streaming: connect, run one attempt, and on a transient failure back off (capped, exponential) and go
+/// again from what is on disk. Failures no retry can fix end the run at once with their exit code.
+/// </summary>
+internal sealed class WalStreamingService(
+    IOptions<WalReceiverOptions> options,
+    IWalSourceFactory sources,
+    TimeProvider time,
+    RunOutcome outcome,
+    IHostApplicationLifetime lifetime,
+    ILogger<WalStreamingService> logger) : BackgroundService
+{
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await SuperviseAsync(stoppingToken);
+        }
+        finally
+        {
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task SuperviseAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var delay = o.ReconnectDelay;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            ulong progress = 0;
+            try
+            {
+                await using var source = await sources.ConnectAsync(stoppingToken);
+                var attempt = new StreamingAttempt(o, source, time, logger);
+                try
+                {
+                    var result = await attempt.RunAsync(stoppingToken);
+                    if (result != AttemptResult.StreamEnded)
+                        return;
+                }
+                finally
+                {
+                    progress = attempt.BytesWritten;
+                }
+
+                if (o.NoLoop)
+                {
+                    End(FailureKind.Transient, "replication stream was terminated before stop point (no reconnect with -n)");
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (WalReceiverException e) when (e.Kind == FailureKind.Transient && stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (WalReceiverException e) when (e.Kind != FailureKind.Transient || o.NoLoop)
+            {
+                End(e.Kind, e.Message);
+                return;
+            }
+            catch (WalReceiverException e)
+            {
+                Log.AttemptFailed(logger, e.Message);
+            }
+
+            if (progress > 0)
+                delay = o.ReconnectDelay;
+            Log.Reconnecting(logger, delay.TotalSeconds);
+            try
+            {
+                await Task.Delay(delay, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, o.MaxReconnectDelay.Ticks));
+        }
+    }
+
+    private void End(FailureKind kind, string message)
+    {
+        outcome.Kind = kind;
+        outcome.Message = message;
+        Log.FatalError(logger, message);
+    }
+}

@@ -1,0 +1,28 @@
+using WalReceiver.Wal;
+
+namespace WalReceiver.Replication;
+
+/// <summary>
+/// One open replication connection, as the streaming loop needs it. The seam that keeps Npgsql inside
+/// <c>Replication/</c> and lets the loop be tested with a fake.
+/// </summary>
+internal interface IWalSource : IAsyncDisposable
+{
+    /// <summary>What <c>IDENTIFY_SYSTEM</c> and <c>SHOW</c> said when the connection opened.</summary>
+    ServerIdentity Identity { get; }
+
+    /// <summary>
+    /// The flush position to report in status updates (0 = none). Set only to bytes an fsync has covered: a physical
+    /// slot's <c>restart_lsn</c> moves to exactly this value.
+    /// </summary>
+    Lsn ReportedFlush { get; set; }
+
+    /// <summary>Reads a physical slot (PostgreSQL 15+); null if it does not exist or the server is older.</summary>
+    Task<ReplicationSlotInfo?> ReadSlotAsync(string slot, CancellationToken cancellationToken);
+
+    /// <summary>Streams WAL from <paramref name="start"/> on <paramref name="timeline"/>. Ends when the server ends the stream.</summary>
+    IAsyncEnumerable<WalChunk> StreamAsync(string? slot, Lsn start, uint timeline, CancellationToken cancellationToken);
+
+    /// <summary>Sends a status update now, with the current <see cref="ReportedFlush"/>. Safe from another thread.</summary>
+    Task SendStatusUpdateAsync(CancellationToken cancellationToken);
+}

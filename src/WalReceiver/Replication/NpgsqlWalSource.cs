@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Npgsql;
+using Npgsql.Replication;
+using NpgsqlTypes;
+using WalReceiver.Diagnostics;
+using WalReceiver.Wal;
+
+namespace WalReceiver.Replication;
+
+/// <summary>An <see cref="IWalSource"/> over Npgsql's <see cref="PhysicalReplicationConnection"/>.</summary>
+internal sealed class NpgsqlWalSource : IWalSource
+{
+    /// <summary>Servers before 10 have neither <c>SHOW</c> on replication connections nor Npgsql support.</summary>
+    public static readonly Version FirstSupportedVersion = new(10, 0);
+
+    /// <summary>READ_REPLICATION_SLOT appeared in PostgreSQL 15.</summary>
+    public static readonly Version FirstVersionWithReadReplicationSlot = new(15, 0);
+
+    // The walsender sends at most 128 kB per message (MAX_SEND_SIZE); the buffer grows if a server ever sends more.
+    private byte[] _buffer = new byte[128 * 1024];
+    private readonly PhysicalReplicationConnection _connection;
+
+    private NpgsqlWalSource(PhysicalReplicationConnection connection, ServerIdentity identity)
+    {
+        _connection = connection;
+        Identity = identity;
+    }
+
+    /// <inheritdoc/>
+    public ServerIdentity Identity { get; }
+
+    /// <inheritdoc/>
+    public Lsn ReportedFlush
+    {
+        get => new((ulong)_connection.LastFlushedLsn);
+        set => _connection.LastFlushedLsn = new NpgsqlLogSequenceNumber(value.Value);
+    }
+
+    /// <summary>Opens a replication connection and reads what the archiver needs to know about the server.</summary>
+    public static async Task<NpgsqlWalSource> OpenAsync(string connectionString, TimeSpan statusInterval, CancellationToken cancellationToken)
+    {
+        var connection = new PhysicalReplicationConnection(connectionString)
+        {
+            // 0 disables periodic updates, as -s 0 does in pg_receivewal; replies the server asks for are still sent.
+            WalReceiverStatusInterval = statusInterval <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : statusInterval,
+        };
+        try
+        {
+            await connection.Open(cancellationToken);
+            var id = await connection.IdentifySystem(cancellationToken);
+            var version = connection.PostgreSqlVersion;
+            if (version < FirstSupportedVersion)
+                throw new WalReceiverException(FailureKind.Configuration,
+                    $"incompatible server version {connection.ServerVersion}: walreceiver needs PostgreSQL {FirstSupportedVersion.Major} or later");
+            var segmentSize = WalSegmentSize.Parse(await connection.Show("wal_segment_size", cancellationToken));
+            var mode = version.Major >= 11 ? await connection.Show("data_directory_mode", cancellationToken) : null;
+            var timeout = ParseMilliseconds(await connection.Show("wal_sender_timeout", cancellationToken));
+            var syncCommit = await connection.Show("synchronous_commit", cancellationToken);
+            var syncNames = await connection.Show("synchronous_standby_names", cancellationToken);
+            var appName = new NpgsqlConnectionStringBuilder(connectionString).ApplicationName ?? "";
+            var identity = new ServerIdentity(ulong.Parse(id.SystemId, CultureInfo.InvariantCulture), id.Timeline,
+                new Lsn((ulong)id.XLogPos), version, segmentSize, mode, timeout, syncCommit, syncNames, appName);
+            return new NpgsqlWalSource(connection, identity);
+        }
+        catch (Exception e)
+        {
+            await connection.DisposeAsync();
+            if (ReplicationErrors.Classify(e, "could not connect to the server") is { } w)
+                throw w;
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<ReplicationSlotInfo?> ReadSlotAsync(string slot, CancellationToken cancellationToken)
+    {
+        if (Identity.ServerVersion < FirstVersionWithReadReplicationSlot)
+            return null;
+        try
+        {
+            var s = await _connection.ReadReplicationSlot(slot, cancellationToken);
+            return s is null ? null : new ReplicationSlotInfo(s.Name ?? slot,
+                s.RestartLsn is { } lsn ? new Lsn((ulong)lsn) : null, s.RestartTimeline);
+        }
+        catch (Exception e) when (ReplicationErrors.Classify(e, $"could not read replication slot \"{slot}\"") is { } w)
+        {
+            throw w;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<WalChunk> StreamAsync(string? slot, Lsn start, uint timeline,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var messages = (slot is null
+            ? _connection.StartReplication(new NpgsqlLogSequenceNumber(start.Value), cancellationToken, timeline)
+            : _connection.StartReplication(new PhysicalReplicationSlot(slot), new NpgsqlLogSequenceNumber(start.Value), cancellationToken, timeline))
+            .GetAsyncEnumerator(cancellationToken);
+        await using (messages)
+        {
+            while (true)
+            {
+                WalChunk chunk;
+                try
+                {
+                    if (!await messages.MoveNextAsync())
+                        yield break;
+                    var message = messages.Current;
+                    // The message and its Data stream are reused by Npgsql for the next message: copy the bytes out now.
+                    var length = checked((int)message.Data.Length);
+                    if (length > _buffer.Length)
+                        _buffer = new byte[length];
+                    await message.Data.ReadExactlyAsync(_buffer.AsMemory(0, length), cancellationToken);
+                    chunk = new WalChunk(new Lsn((ulong)message.WalStart), _buffer.AsMemory(0, length));
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception e) when (ReplicationErrors.Classify(e, "replication stream ended") is { } w)
+                {
+                    throw w;
+                }
+
+                yield return chunk;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task SendStatusUpdateAsync(CancellationToken cancellationToken) => _connection.SendStatusUpdate(cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    private static TimeSpan ParseMilliseconds(string text)
+    {
+        // SHOW prints units: "60s", "3s", "500ms", "1min", or "0".
+        var s = text.Trim();
+        var digits = 0;
+        while (digits < s.Length && char.IsAsciiDigit(s[digits]))
+            digits++;
+        var n = digits == 0 ? 0 : long.Parse(s.AsSpan(0, digits), CultureInfo.InvariantCulture);
+        return s[digits..] switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(n),
+            "s" => TimeSpan.FromSeconds(n),
+            "min" => TimeSpan.FromMinutes(n),
+            "h" => TimeSpan.FromHours(n),
+            "d" => TimeSpan.FromDays(n),
+            _ => TimeSpan.FromMilliseconds(n),
+        };
+    }
+}

@@ -1,0 +1,26 @@
+using WalReceiver.Wal;
+
+namespace WalReceiver.Replication;
+
+/// <summary>What the server told us about itself when the replication connection opened.</summary>
+/// <param name="SystemId">The cluster's system identifier (<c>IDENTIFY_SYSTEM</c>).</param>
+/// <param name="Timeline">The server's current timeline.</param>
+/// <param name="XLogPos">The server's current WAL flush position (on a standby: replayed or received).</param>
+/// <param name="ServerVersion">The server's version.</param>
+/// <param name="WalSegmentSize">From <c>SHOW wal_segment_size</c>.</param>
+/// <param name="DataDirectoryMode">From <c>SHOW data_directory_mode</c> (octal text), or null before PostgreSQL 11.</param>
+/// <param name="WalSenderTimeout">From <c>SHOW wal_sender_timeout</c>; <see cref="TimeSpan.Zero"/> means disabled.</param>
+/// <param name="SynchronousCommit">From <c>SHOW synchronous_commit</c>.</param>
+/// <param name="SynchronousStandbyNames">From <c>SHOW synchronous_standby_names</c>.</param>
+/// <param name="ApplicationName">The application name this connection announced.</param>
+public sealed record ServerIdentity(
+    ulong SystemId,
+    uint Timeline,
+    Lsn XLogPos,
+    Version ServerVersion,
+    WalSegmentSize WalSegmentSize,
+    string? DataDirectoryMode,
+    TimeSpan WalSenderTimeout,
+    string SynchronousCommit,
+    string SynchronousStandbyNames,
+    string ApplicationName);

@@ -1,0 +1,41 @@
+using System.Runtime.InteropServices;
+
+namespace WalReceiver.Storage;
+
+/// <summary>
+/// fsync of a directory, which .NET has no API for: after a create or rename the directory entry itself must reach
+/// the disk, or a crash can lose the file's name even though its bytes were synced.
+/// </summary>
+internal static partial class Fsync
+{
+    private const int ReadOnly = 0;
+    private const int Directory = 0x10000; // O_DIRECTORY on Linux
+
+    /// <summary>fsyncs the directory <paramref name="path"/>; throws an <see cref="IOException"/> naming it on failure.</summary>
+    public static void DirectoryEntries(string path)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD())
+            return; // Windows flushes directory metadata with the file; there is nothing to call.
+        var fd = Open(path, ReadOnly | (OperatingSystem.IsLinux() ? Directory : 0));
+        if (fd < 0)
+            throw new IOException($"could not open directory \"{path}\" to fsync it: {Marshal.GetLastPInvokeErrorMessage()}");
+        try
+        {
+            if (FsyncNative(fd) != 0)
+                throw new IOException($"could not fsync directory \"{path}\": {Marshal.GetLastPInvokeErrorMessage()}");
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int FsyncNative(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}
