@@ -1,0 +1,57 @@
+using WalReceiver.IntegrationTests.Fixtures;
+using WalReceiver.Wal;
+
+namespace WalReceiver.IntegrationTests.Streaming;
+
+/// <summary>The strongest assertion we have: the archive holds the server's own bytes, with no gap.</summary>
+public static class ArchiveAssert
+{
+    /// <summary>
+    /// Every complete segment equals the server's <c>pg_wal</c> file byte for byte, every <c>.partial</c> equals the
+    /// server's file over its length, and segment numbers are consecutive (per timeline). Returns the complete count.
+    /// The caller must keep the server from recycling the segments (a second slot that reserves WAL does that).
+    /// </summary>
+    public static async Task<int> MatchesServerAsync(PostgresCluster cluster, string directory, int minimumComplete = 1)
+    {
+        var size = new WalSegmentSize(cluster.WalSegmentSize);
+        var files = Directory.GetFiles(directory).Select(Path.GetFileName).OfType<string>()
+            .Where(n => n.Length >= WalFileName.Length && WalFileName.TryParse(n.AsSpan(0, WalFileName.Length), size, out _, out _))
+            .Order(StringComparer.Ordinal).ToList();
+        var complete = 0;
+        ulong? previous = null;
+        foreach (var name in files)
+        {
+            var stem = name[..WalFileName.Length];
+            WalFileName.TryParse(stem, size, out _, out var segment);
+            if (previous is { } p)
+                Assert.True(segment == p + 1 || segment == p, $"gap in the archive before {name}");
+            previous = segment;
+            var ours = await File.ReadAllBytesAsync(Path.Combine(directory, name));
+            var server = await cluster.ReadWalFileAsync(stem);
+            if (name.EndsWith(".partial", StringComparison.Ordinal))
+            {
+                Assert.True(ours.Length <= server.Length, $"{name} is longer than the server's segment");
+                Assert.True(server.AsSpan(0, ours.Length).SequenceEqual(ours), $"{name} differs from the server's bytes");
+            }
+            else
+            {
+                Assert.Equal(size.Bytes, ours.Length);
+                Assert.True(server.AsSpan().SequenceEqual(ours), $"{name} differs from the server's pg_wal/{stem}");
+                complete++;
+            }
+        }
+
+        Assert.True(complete >= minimumComplete, $"expected at least {minimumComplete} complete segments, found {complete}: {string.Join(", ", files)}");
+        return complete;
+    }
+
+    /// <summary>Creates WAL: <paramref name="rows"/> rows of about 100 bytes in a fresh table, then switches segment.</summary>
+    public static async Task<Lsn> GenerateWalAsync(PostgresCluster cluster, int rows, bool switchWal = true)
+    {
+        var table = "t_" + Guid.NewGuid().ToString("N")[..12];
+        await cluster.ExecuteAsync($"create table {table} as select g, repeat('x', 100) as s from generate_series(1, {rows}) g");
+        if (switchWal)
+            await cluster.ExecuteAsync("select pg_switch_wal()");
+        return Lsn.Parse((await cluster.QueryScalarAsync<string>("select pg_current_wal_lsn()::text"))!);
+    }
+}
