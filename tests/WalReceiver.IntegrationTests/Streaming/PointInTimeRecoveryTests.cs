@@ -1,0 +1,72 @@
+using WalReceiver.IntegrationTests.Fixtures;
+
+namespace WalReceiver.IntegrationTests.Streaming;
+
+/// <summary>
+/// The archive is a restore source: a base backup taken without WAL, plus <c>restore_command = 'cp ARCHIVE/%f %p'</c>,
+/// recovers to a chosen LSN, and <c>pg_waldump</c> reads every archived segment.
+/// </summary>
+public sealed class PointInTimeRecoveryTests
+{
+    [Fact]
+    public async Task Archive_restores_a_base_backup_to_a_chosen_lsn_and_pg_waldump_reads_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), ct);
+        await using var run = await ArchiveRun.StartAsync(cluster, "pitr");
+        await using var receiver = run.StartReceiver();
+        await receiver.WaitForStderrAsync("starting log streaming", TimeSpan.FromSeconds(60));
+
+        var backup = Path.Combine(cluster.WorkDirectory, "backup");
+        await cluster.RunProgramAsync("pg_basebackup", ["-h", cluster.Host, "-p", Port(cluster), "-U", cluster.SuperUser, "-D", backup,
+            "-X", "none", "-c", "fast", "--no-sync"], ct);
+        await cluster.ExecuteAsync("create table pitr(x int); insert into pitr select generate_series(1, 1000)", ct);
+        var target = (await cluster.QueryScalarAsync<string>("select pg_current_wal_lsn()::text", ct))!;
+        await cluster.ExecuteAsync("insert into pitr select generate_series(1001, 50000)", ct);
+        var end = await ArchiveAssert.GenerateWalAsync(cluster, 10);
+        await run.WaitForFlushAsync(end, TimeSpan.FromSeconds(60));
+        receiver.Signal(Cli.PosixSignal.Terminate);
+        Assert.Equal(0, await receiver.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await ArchiveAssert.MatchesServerAsync(cluster, run.Directory, minimumComplete: 2);
+
+        // The restoring server runs as its own OS user; the archive's files are 0600, so the operator grants read access.
+        foreach (var f in Directory.GetFiles(run.Directory))
+            File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(run.Directory, (UnixFileMode)0b111_101_101);
+        var segments = Directory.GetFiles(run.Directory).Select(Path.GetFileName).Where(n => !n!.EndsWith(".partial", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToList();
+        var dump = await cluster.RunProgramAsync("pg_waldump", ["-p", run.Directory, segments[0]!, segments[^1]!], ct);
+        Assert.Contains("COMMIT", dump, StringComparison.Ordinal);
+
+        var port = FreePort();
+        await File.AppendAllTextAsync(Path.Combine(backup, "postgresql.conf"),
+            $"\nport = {port}\nunix_socket_directories = '{cluster.WorkDirectory}'\nrestore_command = 'cp {run.Directory}/%f %p'\n" +
+            $"recovery_target_lsn = '{target}'\nrecovery_target_action = 'promote'\n", ct);
+        await File.WriteAllTextAsync(Path.Combine(backup, "recovery.signal"), "", ct);
+        var log = Path.Combine(cluster.WorkDirectory, "restore.log");
+        await cluster.RunProgramAsync("pg_ctl", ["-D", backup, "-l", log, "-w", "-t", "60", "start"], ct);
+        try
+        {
+            await using var restored = new Npgsql.NpgsqlConnection($"Host=127.0.0.1;Port={port};Username={cluster.SuperUser};Pooling=false");
+            await restored.OpenAsync(ct);
+            await using var cmd = new Npgsql.NpgsqlCommand("select count(*) from pitr", restored);
+            Assert.Equal(1000L, await cmd.ExecuteScalarAsync(ct));
+            Assert.Contains("recovery stopping after WAL location", await File.ReadAllTextAsync(log, ct), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await cluster.RunProgramAsync("pg_ctl", ["-D", backup, "-m", "immediate", "-w", "stop"], CancellationToken.None);
+        }
+    }
+
+    private static string Port(PostgresCluster c) => c.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static int FreePort()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}
