@@ -1,0 +1,49 @@
+using System.Runtime.CompilerServices;
+using WalReceiver.Replication;
+using WalReceiver.Wal;
+
+namespace WalReceiver.Tests.Hosting;
+
+/// <summary>A server in memory: serves given WAL bytes from a start LSN in fixed-size messages, then idles.</summary>
+internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, ServerIdentity identity, bool endStream = false) : IWalSource
+{
+    private readonly List<Lsn> _statusUpdates = [];
+
+    public ServerIdentity Identity { get; } = identity;
+
+    public Lsn ReportedFlush { get; set; }
+
+    public IReadOnlyList<Lsn> StatusUpdates
+    {
+        get
+        {
+            lock (_statusUpdates)
+                return [.. _statusUpdates];
+        }
+    }
+
+    public static ServerIdentity MakeIdentity(string syncCommit = "on", string syncNames = "") =>
+        new(42, 1, Lsn.Parse("0/100000"), new Version(15, 0), new WalSegmentSize(1 << 20), "0700", TimeSpan.FromSeconds(60),
+            syncCommit, syncNames, "walreceiver");
+
+    public Task<ReplicationSlotInfo?> ReadSlotAsync(string slot, CancellationToken cancellationToken) =>
+        Task.FromResult<ReplicationSlotInfo?>(new ReplicationSlotInfo(slot, walStart, 1));
+
+    public async IAsyncEnumerable<WalChunk> StreamAsync(string? slot, Lsn start, uint timeline, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (var offset = (int)(start.Value - walStart.Value); offset < wal.Length; offset += messageSize)
+            yield return new WalChunk(walStart + (ulong)offset, wal.AsMemory(offset, Math.Min(messageSize, wal.Length - offset)));
+        if (endStream)
+            yield break;
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+
+    public Task SendStatusUpdateAsync(CancellationToken cancellationToken)
+    {
+        lock (_statusUpdates)
+            _statusUpdates.Add(ReportedFlush);
+        return Task.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
