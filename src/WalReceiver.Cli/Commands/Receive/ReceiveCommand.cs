@@ -39,6 +39,7 @@ internal static class ReceiveCommand
         catch (ConnectionInfoException e)
         {
             await error.WriteLineAsync($"walreceiver: error: {e.Message}");
+            await error.WriteLineAsync("walreceiver: hint: Try \"walreceiver receive --help\" for more information.");
             return ExitCodes.Usage;
         }
 

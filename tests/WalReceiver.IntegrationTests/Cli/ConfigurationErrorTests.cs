@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using Npgsql.Replication;
+using WalReceiver.IntegrationTests.Fixtures;
+
+namespace WalReceiver.IntegrationTests.Cli;
+
+/// <summary>
+/// Problems the user must fix (exit 3) end the run at once, even without <c>-n</c>; a server that cannot be reached is
+/// retried without <c>-n</c> and ends the run (exit 1) with it.
+/// </summary>
+public sealed class ConfigurationErrorTests(SharedCluster shared)
+{
+    /// <summary>Far below what a retry loop would need to give up on its own: these must not be retried at all.</summary>
+    private static readonly TimeSpan ImmediateExit = TimeSpan.FromSeconds(20);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Missing_slot_exits_3_with_a_hint_to_create_it()
+    {
+        var cluster = shared.Cluster;
+        var directory = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "noslot");
+        var slot = CliTestSupport.UniqueName("nosuchslot");
+
+        var (code, stderr) = await ReceiverProcess.RunAsync(
+            ["receive", .. ReceiverProcess.ConnectionArgs(cluster), "-S", slot, "-D", directory], ImmediateExit);
+
+        Assert.True(code == 3, $"exit code {code}, stderr:\n{stderr}");
+        Assert.Contains($"\"{slot}\" does not exist", stderr);
+        Assert.Contains("--create-slot", stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(directory));
+    }
+
+    [Fact]
+    public async Task Role_without_replication_exits_3_naming_the_replication_attribute()
+    {
+        var cluster = shared.Cluster;
+        var directory = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "norepl");
+        var role = CliTestSupport.UniqueName("norepl");
+        await cluster.ExecuteAsync($"create role {role} login", Ct);
+        try
+        {
+            var (code, stderr) = await ReceiverProcess.RunAsync(
+                ["receive", "-h", cluster.Host, "-p", Port(cluster), "-U", role, "-D", directory], ImmediateExit, Password(cluster));
+
+            Assert.True(code == 3, $"exit code {code}, stderr:\n{stderr}");
+            Assert.Contains("REPLICATION", stderr);
+        }
+        finally
+        {
+            await cluster.ExecuteAsync($"drop role if exists {role}", CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Wrong_password_exits_3_and_never_echoes_the_password()
+    {
+        var cluster = shared.Cluster;
+        await using var role = await PasswordRole.CreateAsync(cluster);
+        var directory = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "pw-wrong");
+
+        var (code, stderr) = await ReceiverProcess.RunAsync(
+            ["receive", "-h", cluster.Host, "-p", Port(cluster), "-U", role.Name, "-D", directory], ImmediateExit,
+            new Dictionary<string, string> { ["PGPASSWORD"] = "wrong" });
+
+        Assert.True(code == 3, $"exit code {code}, stderr:\n{stderr}");
+        Assert.Contains("password", stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("wrong", stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Right_password_connects_and_stops_at_the_end_position()
+    {
+        var cluster = shared.Cluster;
+        await using var role = await PasswordRole.CreateAsync(cluster);
+        var directory = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "pw-right");
+        // Streaming starts at the start of the server's segment, at or before this position, so it is reached at once.
+        var end = await cluster.QueryScalarAsync<string>("select pg_current_wal_lsn()::text", Ct);
+
+        var (code, stderr) = await ReceiverProcess.RunAsync(
+            ["receive", "-h", cluster.Host, "-p", Port(cluster), "-U", role.Name, "-D", directory, "-E", end!], ImmediateExit,
+            new Dictionary<string, string> { ["PGPASSWORD"] = "right" });
+
+        Assert.True(code == 0, $"exit code {code}, stderr:\n{stderr}");
+        Assert.Contains("end position", stderr);
+        Assert.DoesNotContain("right", stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Missing_directory_exits_3_naming_it()
+    {
+        var cluster = shared.Cluster;
+        var directory = Path.Combine(cluster.WorkDirectory, "missing-" + Guid.NewGuid().ToString("N")[..12]);
+
+        var (code, stderr) = await ReceiverProcess.RunAsync(
+            ["receive", .. ReceiverProcess.ConnectionArgs(cluster), "-D", directory], ImmediateExit, Password(cluster));
+
+        Assert.True(code == 3, $"exit code {code}, stderr:\n{stderr}");
+        Assert.Contains(directory, stderr);
+        Assert.False(Directory.Exists(directory), "the receiver must not create the directory itself");
+    }
+
+    [Fact]
+    public async Task Unwritable_directory_exits_3_naming_it()
+    {
+        var cluster = shared.Cluster;
+        // Permissions do not stop root, but nobody can create a file in a process's /proc directory.
+        const string directory = "/proc/1";
+        Assert.SkipUnless(Directory.Exists(directory) && !CanCreateFileIn(directory), $"{directory} is not an unwritable directory here");
+
+        var (code, stderr) = await ReceiverProcess.RunAsync(
+            ["receive", .. ReceiverProcess.ConnectionArgs(cluster), "-D", directory], ImmediateExit, Password(cluster));
+
+        Assert.True(code == 3, $"exit code {code}, stderr:\n{stderr}");
+        Assert.Contains($"\"{directory}\"", stderr);
+    }
+
+    [Fact]
+    public async Task Refused_connection_with_no_loop_exits_1_within_seconds()
+    {
+        var directory = CliTestSupport.CreateDirectory(Path.GetTempPath(), "walreceiver-refused");
+        try
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var (code, stderr) = await ReceiverProcess.RunAsync(
+                ["receive", "-h", "127.0.0.1", "-p", ClosedPort(), "-U", "postgres", "-n", "-D", directory], TimeSpan.FromSeconds(10));
+
+            Assert.True(code == 1, $"exit code {code}, stderr:\n{stderr}");
+            Assert.Contains("could not connect", stderr);
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}");
+        }
+        finally
+        {
+            CliTestSupport.DeleteDirectory(directory);
+        }
+    }
+
+    [Fact]
+    public async Task Refused_connection_without_no_loop_is_retried_until_sigterm_which_exits_0()
+    {
+        var directory = CliTestSupport.CreateDirectory(Path.GetTempPath(), "walreceiver-retry");
+        try
+        {
+            var stopwatch = Stopwatch.StartNew();
+            await using var receiver = ReceiverProcess.Start(
+                ["receive", "-h", "127.0.0.1", "-p", ClosedPort(), "-U", "postgres", "-D", directory]);
+            await receiver.WaitForStderrAsync("trying again", TimeSpan.FromSeconds(10));
+
+            // This test is about time passing: three seconds of refusals must not end the run.
+            var left = TimeSpan.FromSeconds(3) - stopwatch.Elapsed;
+            if (left > TimeSpan.Zero)
+                await Task.Delay(left, Ct);
+            AssertStillRunning(receiver);
+            Assert.DoesNotContain("fatal", receiver.Stderr, StringComparison.OrdinalIgnoreCase);
+
+            receiver.Signal(PosixSignal.Terminate);
+            var code = await receiver.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.True(code == 0, $"exit code {code}, stderr:\n{receiver.Stderr}");
+        }
+        finally
+        {
+            CliTestSupport.DeleteDirectory(directory);
+        }
+    }
+
+    private static string Port(PostgresCluster cluster) => cluster.Port.ToString(CultureInfo.InvariantCulture);
+
+    private static string ClosedPort() => CliTestSupport.ClosedPort().ToString(CultureInfo.InvariantCulture);
+
+    private static Dictionary<string, string>? Password(PostgresCluster cluster) =>
+        cluster.Password is { } password ? new Dictionary<string, string> { ["PGPASSWORD"] = password } : null;
+
+    private static bool CanCreateFileIn(string directory)
+    {
+        try
+        {
+            using var probe = new FileStream(Path.Combine(directory, "probe-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew,
+                FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static void AssertStillRunning(ReceiverProcess receiver)
+    {
+        try
+        {
+            receiver.Signal(0); // kill(pid, 0): fails once the process is gone
+        }
+        catch (InvalidOperationException e)
+        {
+            Assert.Fail($"walreceiver exited while the server was unreachable ({e.Message}). stderr:\n{receiver.Stderr}");
+        }
+    }
+
+    /// <summary>
+    /// A login role with REPLICATION and password 'right', which pg_hba.conf makes authenticate with scram-sha-256 (its line
+    /// goes first, above the fixture's trust lines). Dispose restores pg_hba.conf and drops the role.
+    /// </summary>
+    private sealed class PasswordRole : IAsyncDisposable
+    {
+        private static readonly SemaphoreSlim HbaLock = new(1, 1);
+        private readonly PostgresCluster _cluster;
+        private readonly string _hbaPath;
+        private readonly string _hbaLine;
+
+        private PasswordRole(PostgresCluster cluster, string name, string hbaPath, string hbaLine)
+        {
+            _cluster = cluster;
+            Name = name;
+            _hbaPath = hbaPath;
+            _hbaLine = hbaLine;
+        }
+
+        public string Name { get; }
+
+        public static async Task<PasswordRole> CreateAsync(PostgresCluster cluster)
+        {
+            Assert.SkipUnless(cluster.IsLocal, "editing pg_hba.conf needs a local cluster");
+            var name = CliTestSupport.UniqueName("pwuser");
+            var hbaPath = Path.Combine(cluster.DataDirectory!, "pg_hba.conf");
+            var line = $"host replication {name} 127.0.0.1/32 scram-sha-256\n";
+            await cluster.ExecuteAsync($"create role {name} with replication login password 'right'", Ct);
+            await HbaLock.WaitAsync(Ct);
+            try
+            {
+                // Overwriting the existing file keeps its owner (postgres) and mode although we run as root.
+                await File.WriteAllTextAsync(hbaPath, line + await File.ReadAllTextAsync(hbaPath, Ct), Ct);
+            }
+            finally
+            {
+                HbaLock.Release();
+            }
+
+            await cluster.ExecuteAsync("select pg_reload_conf()", Ct);
+            // The postmaster reloads pg_hba.conf on its own time: wait until a replication connection without a password fails.
+            await CliTestSupport.WaitUntilAsync(() => AsksForPasswordAsync(cluster, name), TimeSpan.FromSeconds(20),
+                () => $"pg_hba.conf to ask {name} for a password");
+            return new PasswordRole(cluster, name, hbaPath, line);
+        }
+
+        private static async Task<bool> AsksForPasswordAsync(PostgresCluster cluster, string role)
+        {
+            var builder = new NpgsqlConnectionStringBuilder(cluster.ReplicationConnectionString) { Username = role, Password = null };
+            await using var connection = new PhysicalReplicationConnection(builder.ConnectionString);
+            try
+            {
+                await connection.Open(Ct);
+                return false;
+            }
+            catch (NpgsqlException e) when (e.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await HbaLock.WaitAsync(CancellationToken.None);
+            try
+            {
+                var text = await File.ReadAllTextAsync(_hbaPath, CancellationToken.None);
+                await File.WriteAllTextAsync(_hbaPath, text.Replace(_hbaLine, string.Empty, StringComparison.Ordinal), CancellationToken.None);
+            }
+            finally
+            {
+                HbaLock.Release();
+            }
+
+            await _cluster.ExecuteAsync("select pg_reload_conf()", CancellationToken.None);
+            await _cluster.ExecuteAsync($"drop role if exists {Name}", CancellationToken.None);
+        }
+    }
+}
