@@ -42,7 +42,7 @@ internal sealed class WalReceiverOptionsValidator : IValidateOptions<WalReceiver
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return e.Message;
+            return e.Message.TrimEnd('.');
         }
     }
 }

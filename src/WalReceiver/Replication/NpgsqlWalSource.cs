@@ -50,9 +50,7 @@ internal sealed class NpgsqlWalSource : IWalSource
             await connection.Open(cancellationToken);
             var id = await connection.IdentifySystem(cancellationToken);
             var version = connection.PostgreSqlVersion;
-            if (version < FirstSupportedVersion)
-                throw new WalReceiverException(FailureKind.Configuration,
-                    $"incompatible server version {connection.ServerVersion}: walreceiver needs PostgreSQL {FirstSupportedVersion.Major} or later");
+            CheckServerVersion(version, connection.ServerVersion);
             var segmentSize = WalSegmentSize.Parse(await connection.Show("wal_segment_size", cancellationToken));
             var mode = version.Major >= 11 ? await connection.Show("data_directory_mode", cancellationToken) : null;
             var timeout = ParseMilliseconds(await connection.Show("wal_sender_timeout", cancellationToken));
@@ -133,6 +131,14 @@ internal sealed class NpgsqlWalSource : IWalSource
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    /// <summary>Refuses servers older than <see cref="FirstSupportedVersion"/>; newer servers are accepted (the protocol is stable).</summary>
+    internal static void CheckServerVersion(Version version, string displayed)
+    {
+        if (version < FirstSupportedVersion)
+            throw new WalReceiverException(FailureKind.Configuration,
+                $"incompatible server version {displayed}: walreceiver needs PostgreSQL {FirstSupportedVersion.Major} or later");
+    }
 
     private static TimeSpan ParseMilliseconds(string text)
     {

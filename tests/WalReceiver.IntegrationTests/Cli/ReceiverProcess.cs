@@ -130,6 +130,13 @@ public sealed partial class ReceiverProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Writes <paramref name="text"/> to the process's standard input (a password typed at a prompt).</summary>
+    public async Task WriteStdinAsync(string text)
+    {
+        await _process.StandardInput.WriteAsync(text);
+        await _process.StandardInput.FlushAsync();
+    }
+
     /// <summary>Sends a POSIX signal (2 = SIGINT, 15 = SIGTERM, 9 = SIGKILL).</summary>
     public void Signal(int signal)
     {

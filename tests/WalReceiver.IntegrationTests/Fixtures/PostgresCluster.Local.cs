@@ -63,6 +63,7 @@ public sealed partial class PostgresCluster
                     // The C locale keeps server messages and sorting the same on every machine.
                     "--no-locale",
                     string.Create(CultureInfo.InvariantCulture, $"--wal-segsize={options.WalSegmentSizeMb}"),
+                    .. options.AllowGroupAccess ? ["--allow-group-access"] : Array.Empty<string>(),
                 ],
                 ct);
             await File.AppendAllTextAsync(

@@ -6,4 +6,6 @@ namespace WalReceiver.IntegrationTests.Fixtures;
 /// <param name="UseDocker">
 /// true: a postgres:15 container; false: local binaries; null: a container when a Docker engine answers, else local.
 /// </param>
-public sealed record PostgresClusterOptions(int WalSegmentSizeMb = 1, string? ExtraConfig = null, bool? UseDocker = null);
+/// <param name="AllowGroupAccess">initdb --allow-group-access: data_directory_mode becomes 0750.</param>
+public sealed record PostgresClusterOptions(int WalSegmentSizeMb = 1, string? ExtraConfig = null, bool? UseDocker = null,
+    bool AllowGroupAccess = false);

@@ -90,6 +90,8 @@ internal static class ReceiveCommand
         builder.Logging.SetMinimumLevel(a.Verbose ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
+        // A host that fails to start throws to us, and we print the reason once, in our own words.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Logging.AddConsole(o =>
         {
             o.FormatterName = PlainConsoleFormatter.Name;
