@@ -48,4 +48,8 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.StatusUpdateFailed, LogLevel.Debug, "could not send a status update: {Message}")]
     public static partial void StatusUpdateFailed(ILogger logger, string message);
+
+    [LoggerMessage(EventIds.AttemptSummary, LogLevel.Debug,
+        "attempt streamed {Bytes} bytes; process allocations so far {Allocated} bytes, gen0 collections {Gen0}")]
+    public static partial void AttemptSummary(ILogger logger, ulong bytes, long allocated, int gen0);
 }

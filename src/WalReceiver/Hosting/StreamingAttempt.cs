@@ -80,6 +80,10 @@ internal sealed partial class StreamingAttempt
                 if (open)
                     Log.PartialKept(_logger, writer.CurrentFileName, writer.WrittenUpTo);
             }
+
+            // Allocation figures make a per-message allocation in the streaming loop visible in any -v run.
+            if (_logger.IsEnabled(LogLevel.Debug))
+                Log.AttemptSummary(_logger, BytesWritten, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0));
         }
     }
 
