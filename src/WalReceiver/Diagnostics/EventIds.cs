@@ -14,6 +14,7 @@ internal static class EventIds
     public const int SegmentCompleted = 200;
     public const int PartialKept = 201;
     public const int SkippedBadSegment = 202;
+    public const int HistoryFileWritten = 203;
     public const int AttemptFailed = 300;
     public const int Reconnecting = 301;
     public const int FatalError = 302;

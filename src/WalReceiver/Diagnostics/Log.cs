@@ -52,4 +52,7 @@ internal static partial class Log
     [LoggerMessage(EventIds.AttemptSummary, LogLevel.Debug,
         "attempt streamed {Bytes} bytes; process allocations so far {Allocated} bytes, gen0 collections {Gen0}")]
     public static partial void AttemptSummary(ILogger logger, ulong bytes, long allocated, int gen0);
+
+    [LoggerMessage(EventIds.HistoryFileWritten, LogLevel.Information, "wrote timeline history file \"{FileName}\"")]
+    public static partial void HistoryFileWritten(ILogger logger, string fileName);
 }

@@ -1,6 +1,8 @@
+using System.Text;
 using WalReceiver.Diagnostics;
 using WalReceiver.Replication;
 using WalReceiver.Storage;
+using WalReceiver.Wal;
 
 namespace WalReceiver.Hosting;
 
@@ -86,7 +88,8 @@ internal sealed partial class StreamingAttempt
 
         foreach (var s in skipped)
             Log.SkippedBadSegment(_logger, s.FileName, s.Length);
-        (Wal.Lsn, uint)? slotRestart = null;
+        ArchiveIdentity.Check(_options.Directory, identity.SystemId, newest, segmentSize);
+        (Lsn, uint)? slotRestart = null;
         if (newest is null && _options.Slot is { } slot && identity.ServerVersion >= NpgsqlWalSource.FirstVersionWithReadReplicationSlot)
         {
             var info = await _source.ReadSlotAsync(slot, cancellationToken)
@@ -97,11 +100,27 @@ internal sealed partial class StreamingAttempt
         }
 
         var start = StartPlanner.Plan(newest, slotRestart, identity.XLogPos, identity.Timeline, segmentSize);
-        if (start.Timeline > identity.Timeline)
-            throw new WalReceiverException(FailureKind.ArchiveDamage,
-                $"starting timeline {start.Timeline} is not present in the server (the server is on timeline {identity.Timeline}): " +
-                "the archive holds WAL of a newer timeline than this server has. Point the archiver at the server the archive belongs to");
+        var history = identity.Timeline > TimelineId.First
+            ? TimelineHistory.Parse(identity.Timeline, Encoding.ASCII.GetString(await _source.TimelineHistoryAsync(identity.Timeline, cancellationToken)))
+            : TimelineHistory.ForFirstTimeline;
+        start = TimelinePlanner.Resolve(start, newest, history, segmentSize);
+        ArchiveIdentity.Record(_options.Directory, identity.SystemId, _modes, !_options.NoSync);
+        await StoreHistoryFilesAsync(history, start.Timeline, cancellationToken);
         return start;
+    }
+
+    // Recovery with recovery_target_timeline = 'latest' finds the newest timeline through its history file, so each one
+    // is in the archive before any of its WAL.
+    private async Task StoreHistoryFilesAsync(TimelineHistory history, uint from, CancellationToken cancellationToken)
+    {
+        foreach (var timeline in history.Entries.Select(e => e.Timeline).Append(history.Timeline))
+        {
+            if (timeline <= TimelineId.First || timeline < from)
+                continue;
+            var content = await _source.TimelineHistoryAsync(timeline, cancellationToken);
+            if (TimelineHistoryStore.Store(_options.Directory, timeline, content, _modes, !_options.NoSync))
+                Log.HistoryFileWritten(_logger, TimelineId.HistoryFileName(timeline));
+        }
     }
 
     private void CheckSynchronousCommit(ServerIdentity identity)

@@ -18,6 +18,7 @@ internal sealed partial class StreamingAttempt
     private readonly ILogger _logger;
     private readonly Lsn _endPosition;
     private readonly bool _reportFlush;
+    private readonly ArchiveFileModes _modes;
     private WalSegmentWriter? _writer;
     private long _lastWriteTimestamp;
     private int _flushPending;
@@ -33,6 +34,7 @@ internal sealed partial class StreamingAttempt
         // As pg_receivewal: flush is reported only with a slot or --synchronous. Without either, reporting it would make
         // us eligible as a synchronous standby that nobody asked for.
         _reportFlush = options.Slot is not null || options.Synchronous;
+        _modes = ArchiveFileModes.FromDataDirectoryMode(source.Identity.DataDirectoryMode);
     }
 
     /// <summary>Bytes written in this attempt; the supervisor resets its backoff when an attempt made progress.</summary>
@@ -54,7 +56,7 @@ internal sealed partial class StreamingAttempt
 
         Log.StartingStream(_logger, start.Lsn, start.Timeline, start.Source.ToString());
         var writer = new WalSegmentWriter(_options.Directory, identity.WalSegmentSize, start.Timeline, start.Lsn,
-            ArchiveFileModes.FromDataDirectoryMode(identity.DataDirectoryMode), sync: !_options.NoSync);
+            _modes, sync: !_options.NoSync);
         writer.SegmentCompleted += OnSegmentCompleted;
         _writer = writer;
         if (_reportFlush)

@@ -53,6 +53,14 @@ internal sealed class WalStreamingService(
                     progress = attempt.BytesWritten;
                 }
 
+                if (progress > 0)
+                {
+                    // The server ended a stream that delivered WAL: most often the end of a timeline. Plan again at once
+                    // (also with -n, as pg_receivewal follows a timeline switch); a server that is gone fails the next connect.
+                    delay = o.ReconnectDelay;
+                    continue;
+                }
+
                 if (o.NoLoop)
                 {
                     End(FailureKind.Transient, "replication stream was terminated before stop point (no reconnect with -n)");

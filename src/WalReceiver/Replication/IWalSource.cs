@@ -20,7 +20,10 @@ internal interface IWalSource : IAsyncDisposable
     /// <summary>Reads a physical slot (PostgreSQL 15+); null if it does not exist or the server is older.</summary>
     Task<ReplicationSlotInfo?> ReadSlotAsync(string slot, CancellationToken cancellationToken);
 
-    /// <summary>Streams WAL from <paramref name="start"/> on <paramref name="timeline"/>. Ends when the server ends the stream.</summary>
+    /// <summary>The content of <c>%08X.history</c> of <paramref name="timeline"/> (<c>TIMELINE_HISTORY</c>; timeline 2 and later).</summary>
+    Task<byte[]> TimelineHistoryAsync(uint timeline, CancellationToken cancellationToken);
+
+    /// <summary>Streams WAL from <paramref name="start"/> on <paramref name="timeline"/>. Ends when the server ends the stream (the end of a timeline, or a shutdown).</summary>
     IAsyncEnumerable<WalChunk> StreamAsync(string? slot, Lsn start, uint timeline, CancellationToken cancellationToken);
 
     /// <summary>Sends a status update now, with the current <see cref="ReportedFlush"/>. Safe from another thread.</summary>

@@ -88,6 +88,19 @@ internal sealed class NpgsqlWalSource : IWalSource
     }
 
     /// <inheritdoc/>
+    public async Task<byte[]> TimelineHistoryAsync(uint timeline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _connection.TimelineHistory(timeline, cancellationToken)).Content;
+        }
+        catch (Exception e) when (ReplicationErrors.Classify(e, $"could not read the history of timeline {timeline}") is { } w)
+        {
+            throw w;
+        }
+    }
+
+    /// <inheritdoc/>
     public async IAsyncEnumerable<WalChunk> StreamAsync(string? slot, Lsn start, uint timeline,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -115,6 +128,12 @@ internal sealed class NpgsqlWalSource : IWalSource
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     throw;
+                }
+                catch (NpgsqlException e) when (e is not PostgresException && e.Message.Contains("CopyDone", StringComparison.Ordinal))
+                {
+                    // The server ended the stream: the end of a timeline (promotion upstream) or a shutdown. Npgsql 10 has no
+                    // way to read the next-timeline result that follows, so the caller reconnects and plans from the history.
+                    break;
                 }
                 catch (Exception e) when (ReplicationErrors.Classify(e, "replication stream ended") is { } w)
                 {

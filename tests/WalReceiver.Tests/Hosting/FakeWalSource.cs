@@ -29,6 +29,9 @@ internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, S
     public Task<ReplicationSlotInfo?> ReadSlotAsync(string slot, CancellationToken cancellationToken) =>
         Task.FromResult<ReplicationSlotInfo?>(new ReplicationSlotInfo(slot, walStart, 1));
 
+    public Task<byte[]> TimelineHistoryAsync(uint timeline, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("the fake server is on timeline 1, which has no history");
+
     public async IAsyncEnumerable<WalChunk> StreamAsync(string? slot, Lsn start, uint timeline, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         for (var offset = (int)(start.Value - walStart.Value); offset < wal.Length; offset += messageSize)

@@ -1,0 +1,69 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using WalReceiver.Diagnostics;
+using WalReceiver.Wal;
+
+namespace WalReceiver.Storage;
+
+/// <summary>
+/// Which cluster an archive belongs to: the system identifier, kept in <c>walreceiver.systemid</c> and, for archives
+/// made by other tools, read from the long page header of a segment. An archive never takes another cluster's WAL.
+/// </summary>
+internal static class ArchiveIdentity
+{
+    /// <summary>The file that records the system identifier; restore_command and pg_receivewal ignore it.</summary>
+    public const string FileName = "walreceiver.systemid";
+
+    private const ushort LongHeaderFlag = 0x0002; // XLP_LONG_HEADER
+    private const int LongHeaderSize = 40;
+
+    /// <summary>
+    /// Checks that the archive in <paramref name="directory"/> belongs to the cluster <paramref name="systemId"/>; throws
+    /// <see cref="FailureKind.ArchiveDamage"/> on a mismatch. Reads only.
+    /// </summary>
+    public static void Check(string directory, ulong systemId, ArchivedSegment? newest, WalSegmentSize segmentSize)
+    {
+        var marker = Path.Combine(directory, FileName);
+        var (known, source) = File.Exists(marker)
+            ? (ParseMarker(marker), $"recorded in {FileName}")
+            : (newest is null ? null : ReadFromSegment(Path.Combine(directory, newest.FileName), segmentSize), $"in the page header of {newest?.FileName}");
+        if (known is { } archived && archived != systemId)
+            throw new WalReceiverException(FailureKind.ArchiveDamage,
+                $"the archive \"{directory}\" belongs to the cluster with system identifier {archived} ({source}), but the server's " +
+                $"system identifier is {systemId}. Refusing to mix another cluster's WAL into it: point the archiver at the right server " +
+                "or use a new directory");
+    }
+
+    /// <summary>Records <paramref name="systemId"/> if the archive has no record yet; call after <see cref="Check"/>, when streaming starts.</summary>
+    public static void Record(string directory, ulong systemId, ArchiveFileModes modes, bool sync)
+    {
+        var marker = Path.Combine(directory, FileName);
+        if (!File.Exists(marker))
+            DurableFile.Write(marker, Encoding.ASCII.GetBytes(systemId.ToString(CultureInfo.InvariantCulture) + "\n"), modes, sync);
+    }
+
+    /// <summary>Reads <c>xlp_sysid</c> from a segment's first page; null when the file is too short or not a segment start.</summary>
+    public static ulong? ReadFromSegment(string path, WalSegmentSize segmentSize)
+    {
+        Span<byte> header = stackalloc byte[LongHeaderSize];
+        using var file = File.OpenHandle(path);
+        if (RandomAccess.Read(file, header, 0) < LongHeaderSize)
+            return null;
+        // WAL is in the server's byte order; every platform PostgreSQL archives from here is little-endian.
+        var info = BinaryPrimitives.ReadUInt16LittleEndian(header[2..]);
+        var size = BinaryPrimitives.ReadUInt32LittleEndian(header[32..]);
+        if ((info & LongHeaderFlag) == 0 || size != (uint)segmentSize.Bytes)
+            return null;
+        return BinaryPrimitives.ReadUInt64LittleEndian(header[24..]);
+    }
+
+    private static ulong ParseMarker(string path)
+    {
+        var text = File.ReadAllText(path).Trim();
+        return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? id
+            : throw new WalReceiverException(FailureKind.ArchiveDamage,
+                $"\"{path}\" does not hold a system identifier (\"{text}\"). Restore it, or delete it to let the archive's segments decide");
+    }
+}
