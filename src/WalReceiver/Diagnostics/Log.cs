@@ -13,7 +13,7 @@ internal static partial class Log
     [LoggerMessage(EventIds.StartingStream, LogLevel.Information, "starting log streaming at {Lsn} (timeline {Timeline}), from {Source}")]
     public static partial void StartingStream(ILogger logger, Lsn lsn, uint timeline, string source);
 
-    [LoggerMessage(EventIds.StreamEnded, LogLevel.Warning, "the server ended the replication stream at {Lsn} (timeline {Timeline})")]
+    [LoggerMessage(EventIds.StreamEnded, LogLevel.Information, "the server ended the replication stream at {Lsn} (timeline {Timeline}); planning again")]
     public static partial void StreamEnded(ILogger logger, Lsn lsn, uint timeline);
 
     [LoggerMessage(EventIds.EndPositionReached, LogLevel.Information, "stopped log streaming at {Lsn} (timeline {Timeline}): end position {EndPosition} reached")]

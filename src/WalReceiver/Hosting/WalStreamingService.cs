@@ -84,6 +84,13 @@ internal sealed class WalStreamingService(
             {
                 Log.AttemptFailed(logger, e.Message);
             }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // A bug, not a server or disk condition: stop with a non-zero code and everything needed to report it
+                // (the host would log it and exit 0: dotnet/runtime#67146).
+                End(FailureKind.Transient, $"unexpected error, please report it: {e}");
+                return;
+            }
 
             if (progress > 0)
                 delay = o.ReconnectDelay;

@@ -92,7 +92,7 @@ internal sealed class NpgsqlWalSource : IWalSource
     {
         try
         {
-            return (await _connection.TimelineHistory(timeline, cancellationToken)).Content;
+            return await TimelineHistoryCommand.ReadAsync(_connection, timeline, cancellationToken);
         }
         catch (Exception e) when (ReplicationErrors.Classify(e, $"could not read the history of timeline {timeline}") is { } w)
         {

@@ -27,7 +27,7 @@ public static class ArchiveAssert
                 Assert.True(segment == p + 1 || segment == p, $"gap in the archive before {name}");
             previous = segment;
             var ours = await File.ReadAllBytesAsync(Path.Combine(directory, name));
-            var server = await cluster.ReadWalFileAsync(stem);
+            var server = await ReadServerCopyAsync(cluster, stem);
             if (name.EndsWith(".partial", StringComparison.Ordinal))
             {
                 Assert.True(ours.Length <= server.Length, $"{name} is longer than the server's segment");
@@ -43,6 +43,25 @@ public static class ArchiveAssert
 
         Assert.True(complete >= minimumComplete, $"expected at least {minimumComplete} complete segments, found {complete}: {string.Join(", ", files)}");
         return complete;
+    }
+
+    // A promoted server keeps the old timeline's last segment as NAME.partial in pg_wal.
+    private static async Task<byte[]> ReadServerCopyAsync(PostgresCluster cluster, string stem)
+    {
+        var names = await cluster.ListWalFilesAsync();
+        return await cluster.ReadWalFileAsync(names.Contains(stem) ? stem : stem + ".partial");
+    }
+
+    /// <summary>Polls until <paramref name="standby"/> has replayed up to <paramref name="lsn"/>.</summary>
+    public static async Task WaitForReplayAsync(PostgresCluster standby, Lsn lsn)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!(await standby.QueryScalarAsync<bool>($"select pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn")))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the standby did not replay up to {lsn}");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Creates WAL: <paramref name="rows"/> rows of about 100 bytes in a fresh table, then switches segment.</summary>
