@@ -90,12 +90,21 @@ internal sealed partial class StreamingAttempt
             Log.SkippedBadSegment(_logger, s.FileName, s.Length);
         ArchiveIdentity.Check(_options.Directory, identity.SystemId, newest, segmentSize);
         (Lsn, uint)? slotRestart = null;
-        if (newest is null && _options.Slot is { } slot && identity.ServerVersion >= NpgsqlWalSource.FirstVersionWithReadReplicationSlot)
+        if (_options.Slot is { } slot && identity.ServerVersion >= NpgsqlWalSource.FirstVersionWithReadReplicationSlot)
         {
-            var info = await _source.ReadSlotAsync(slot, cancellationToken)
-                ?? throw new WalReceiverException(FailureKind.Configuration,
+            var info = await _source.ReadSlotAsync(slot, cancellationToken);
+            if (info is null && _options.CreateMissingSlot)
+            {
+                // After a failover the new primary has no copy of our slot (physical slots are not replicated in 15).
+                await _source.CreateSlotAsync(slot, cancellationToken);
+                Log.SlotCreated(_logger, slot, identity.Host);
+                info = await _source.ReadSlotAsync(slot, cancellationToken);
+            }
+
+            if (info is null)
+                throw new WalReceiverException(FailureKind.Configuration,
                     $"replication slot \"{slot}\" does not exist. Create it with \"walreceiver receive --slot {slot} --create-slot\"");
-            if (info.RestartLsn is { } lsn)
+            if (newest is null && info.RestartLsn is { } lsn)
                 slotRestart = (lsn, info.RestartTimeline ?? 0);
         }
 

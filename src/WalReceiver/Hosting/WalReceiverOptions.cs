@@ -42,6 +42,12 @@ public sealed class WalReceiverOptions
     /// <summary>The cap of the reconnect backoff.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Create the slot (reserving WAL) on a server that does not have it, instead of stopping. Set when several hosts
+    /// are given, so that streaming goes on after a failover to a server that never had our slot.
+    /// </summary>
+    public bool CreateMissingSlot { get; set; }
+
     /// <summary>Log each completed segment at information level (<c>-v</c>).</summary>
     public bool Verbose { get; set; }
 }

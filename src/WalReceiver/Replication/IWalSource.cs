@@ -20,6 +20,9 @@ internal interface IWalSource : IAsyncDisposable
     /// <summary>Reads a physical slot (PostgreSQL 15+); null if it does not exist or the server is older.</summary>
     Task<ReplicationSlotInfo?> ReadSlotAsync(string slot, CancellationToken cancellationToken);
 
+    /// <summary>Creates a physical slot that reserves WAL at once.</summary>
+    Task CreateSlotAsync(string slot, CancellationToken cancellationToken);
+
     /// <summary>The content of <c>%08X.history</c> of <paramref name="timeline"/> (<c>TIMELINE_HISTORY</c>; timeline 2 and later).</summary>
     Task<byte[]> TimelineHistoryAsync(uint timeline, CancellationToken cancellationToken);
 

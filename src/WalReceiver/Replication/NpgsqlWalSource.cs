@@ -56,9 +56,11 @@ internal sealed class NpgsqlWalSource : IWalSource
             var timeout = ParseMilliseconds(await connection.Show("wal_sender_timeout", cancellationToken));
             var syncCommit = await connection.Show("synchronous_commit", cancellationToken);
             var syncNames = await connection.Show("synchronous_standby_names", cancellationToken);
-            var appName = new NpgsqlConnectionStringBuilder(connectionString).ApplicationName ?? "";
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            var standby = await connection.Show(version.Major >= 14 ? "in_hot_standby" : "transaction_read_only", cancellationToken) == "on";
             var identity = new ServerIdentity(ulong.Parse(id.SystemId, CultureInfo.InvariantCulture), id.Timeline,
-                new Lsn((ulong)id.XLogPos), version, segmentSize, mode, timeout, syncCommit, syncNames, appName);
+                new Lsn((ulong)id.XLogPos), version, segmentSize, mode, timeout, syncCommit, syncNames, builder.ApplicationName ?? "", standby,
+                $"{builder.Host}:{builder.Port.ToString(CultureInfo.InvariantCulture)}");
             return new NpgsqlWalSource(connection, identity);
         }
         catch (Exception e)
@@ -95,6 +97,19 @@ internal sealed class NpgsqlWalSource : IWalSource
             return await TimelineHistoryCommand.ReadAsync(_connection, timeline, cancellationToken);
         }
         catch (Exception e) when (ReplicationErrors.Classify(e, $"could not read the history of timeline {timeline}") is { } w)
+        {
+            throw w;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task CreateSlotAsync(string slot, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _connection.CreateReplicationSlot(slot, isTemporary: false, reserveWal: true, cancellationToken);
+        }
+        catch (Exception e) when (ReplicationErrors.Classify(e, $"could not create replication slot \"{slot}\"") is { } w)
         {
             throw w;
         }

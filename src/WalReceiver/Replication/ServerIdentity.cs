@@ -13,6 +13,9 @@ namespace WalReceiver.Replication;
 /// <param name="SynchronousCommit">From <c>SHOW synchronous_commit</c>.</param>
 /// <param name="SynchronousStandbyNames">From <c>SHOW synchronous_standby_names</c>.</param>
 /// <param name="ApplicationName">The application name this connection announced.</param>
+/// <param name="IsStandby">Whether the server is in recovery (a standby): <c>SHOW in_hot_standby</c>, or
+/// <c>transaction_read_only</c> before PostgreSQL 14.</param>
+/// <param name="Host">The host (and port) this connection reached, for messages.</param>
 public sealed record ServerIdentity(
     ulong SystemId,
     uint Timeline,
@@ -23,4 +26,6 @@ public sealed record ServerIdentity(
     TimeSpan WalSenderTimeout,
     string SynchronousCommit,
     string SynchronousStandbyNames,
-    string ApplicationName);
+    string ApplicationName,
+    bool IsStandby = false,
+    string Host = "");

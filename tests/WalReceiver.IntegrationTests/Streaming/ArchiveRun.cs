@@ -44,17 +44,23 @@ public sealed class ArchiveRun : IAsyncDisposable
         return new ArchiveRun(cluster, name, Lsn.Parse(start!));
     }
 
-    public ReceiverProcess StartReceiver(params string[] extra) => ReceiverProcess.Start(
-        ["receive", .. ReceiverProcess.ConnectionArgs(_cluster), "-D", Directory, "-S", Slot, .. extra],
-        new Dictionary<string, string> { ["PGAPPNAME"] = ApplicationName });
+    public ReceiverProcess StartReceiver(params string[] extra) =>
+        StartReceiverWith([.. ReceiverProcess.ConnectionArgs(_cluster), .. extra]);
+
+    /// <summary>Starts the receiver on this run's directory and slot with the given connection arguments.</summary>
+    public ReceiverProcess StartReceiverWith(string[] args) => ReceiverProcess.Start(
+        ["receive", "-D", Directory, "-S", Slot, .. args], new Dictionary<string, string> { ["PGAPPNAME"] = ApplicationName });
 
     /// <summary>Polls until the server sees our flush position at or past <paramref name="lsn"/>.</summary>
-    public async Task WaitForFlushAsync(Lsn lsn, TimeSpan timeout)
+    public Task WaitForFlushAsync(Lsn lsn, TimeSpan timeout) => WaitForFlushAsync(_cluster, lsn, timeout);
+
+    /// <summary>Polls until <paramref name="server"/> sees our flush position at or past <paramref name="lsn"/>.</summary>
+    public async Task WaitForFlushAsync(PostgresCluster server, Lsn lsn, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var flushed = await _cluster.QueryScalarAsync<string>(
+            var flushed = await server.QueryScalarAsync<string>(
                 $"select flush_lsn::text from pg_stat_replication where application_name = '{ApplicationName}'");
             if (flushed is not null && Lsn.Parse(flushed) >= lsn)
                 return;

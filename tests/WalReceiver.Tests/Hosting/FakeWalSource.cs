@@ -29,6 +29,8 @@ internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, S
     public Task<ReplicationSlotInfo?> ReadSlotAsync(string slot, CancellationToken cancellationToken) =>
         Task.FromResult<ReplicationSlotInfo?>(new ReplicationSlotInfo(slot, walStart, 1));
 
+    public Task CreateSlotAsync(string slot, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<byte[]> TimelineHistoryAsync(uint timeline, CancellationToken cancellationToken) =>
         throw new InvalidOperationException("the fake server is on timeline 1, which has no history");
 
