@@ -112,10 +112,23 @@ internal sealed partial class StreamingAttempt
         var history = identity.Timeline > TimelineId.First
             ? TimelineHistory.Parse(identity.Timeline, Encoding.ASCII.GetString(await _source.TimelineHistoryAsync(identity.Timeline, cancellationToken)))
             : TimelineHistory.ForFirstTimeline;
-        start = TimelinePlanner.Resolve(start, newest, history, segmentSize);
+        start = TimelinePlanner.Resolve(start, newest, history, segmentSize, ReadArchiveHistory(start.Timeline));
         ArchiveIdentity.Record(_options.Directory, identity.SystemId, _modes, !_options.NoSync);
         await StoreHistoryFilesAsync(history, start.Timeline, cancellationToken);
         return start;
+    }
+
+    private TimelineHistory? ReadArchiveHistory(uint timeline)
+    {
+        var path = Path.Combine(_options.Directory, TimelineId.HistoryFileName(timeline));
+        try
+        {
+            return timeline > TimelineId.First && File.Exists(path) ? TimelineHistory.Parse(timeline, File.ReadAllText(path)) : null;
+        }
+        catch (FormatException)
+        {
+            return null; // only used to explain a refusal; a damaged file is refused when the server's copy is stored
+        }
     }
 
     // Recovery with recovery_target_timeline = 'latest' finds the newest timeline through its history file, so each one

@@ -19,12 +19,15 @@ internal static class TimelinePlanner
     /// <param name="newest">The archive's newest segment, if the plan came from it.</param>
     /// <param name="server">The history of the server's current timeline.</param>
     /// <param name="segmentSize">The segment size.</param>
-    public static StartPosition Resolve(StartPosition start, ArchivedSegment? newest, TimelineHistory server, WalSegmentSize segmentSize)
+    /// <param name="archive">The archive's own history of its newest timeline, if it has one: named in refusals.</param>
+    public static StartPosition Resolve(StartPosition start, ArchivedSegment? newest, TimelineHistory server, WalSegmentSize segmentSize,
+        TimelineHistory? archive = null)
     {
+        var ours = archive is null ? "" : $"; archive history: {archive}";
         var timeline = start.Timeline;
         if (timeline > server.Timeline || !server.Contains(timeline))
             throw new WalReceiverException(FailureKind.ArchiveDamage,
-                $"the archive's timeline {timeline} is not in the server's history (server timeline {server.Timeline}: {server}). " +
+                $"the archive's timeline {timeline} is not in the server's history (server timeline {server.Timeline}: {server}{ours}). " +
                 "The archive belongs to another history of the cluster; archive this server into a new directory");
         if (newest is not null && server.SwitchPointOf(newest.Timeline) is { } ended)
         {
@@ -33,7 +36,7 @@ internal static class TimelinePlanner
             if (ourEnd > ended)
                 throw new WalReceiverException(FailureKind.ArchiveDamage,
                     $"diverged history: the archive has WAL of timeline {newest.Timeline} up to {ourEnd} ({newest.FileName}), " +
-                    $"but the server's timeline {newest.Timeline} ended at {ended} (server history: {server}). WAL after the fork " +
+                    $"but the server's timeline {newest.Timeline} ended at {ended} (server history: {server}{ours}). WAL after the fork " +
                     "would be mixed into this archive; take a new base backup and archive into a new directory");
         }
 

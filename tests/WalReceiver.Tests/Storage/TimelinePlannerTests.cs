@@ -55,6 +55,17 @@ public sealed class TimelinePlannerTests
     }
 
     [Fact]
+    public void Refusal_names_both_histories()
+    {
+        var ours = TimelineHistory.Parse(2, "1\t0/8000000\tx\n");
+        var server = TimelineHistory.Parse(3, "1\t0/8000000\tx\n2\t0/9000000\tx\n");
+        var complete = new ArchivedSegment("000000020000000000000009", 2, 9, false, Size.Bytes);
+        var e = Assert.Throws<WalReceiverException>(() => TimelinePlanner.Resolve(At("0/A000000", 2), complete, server, Size, ours));
+        Assert.Contains("server history: 1 until 0/8000000, 2 until 0/9000000, then 3", e.Message, StringComparison.Ordinal);
+        Assert.Contains("archive history: 1 until 0/8000000, then 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Live_timeline_is_left_alone() =>
         Assert.Equal(At("0/F000000", 3), TimelinePlanner.Resolve(At("0/F000000", 3), null, Three, Size));
 }
