@@ -15,6 +15,14 @@ public sealed class FailoverTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    // The libpq conninfo form of the same: host=a,b port=p1,p2.
+    private static string[] BothHostsConninfo(PostgresCluster primary, PostgresCluster standby) =>
+    [
+        "-U", primary.SuperUser, "-d",
+        string.Create(CultureInfo.InvariantCulture,
+            $"host={primary.Host},{standby.Host} port={primary.Port},{standby.Port} target_session_attrs=primary"),
+    ];
+
     private static string[] BothHosts(PostgresCluster primary, PostgresCluster standby) =>
     [
         "-h", $"{primary.Host},{standby.Host}",
@@ -22,15 +30,17 @@ public sealed class FailoverTests
         "-U", primary.SuperUser, "-d", "target_session_attrs=primary",
     ];
 
-    [Fact]
-    public async Task Failover_to_the_promoted_standby_recreates_the_slot_and_goes_on_without_a_gap()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Failover_to_the_promoted_standby_recreates_the_slot_and_goes_on_without_a_gap(bool conninfoForm)
     {
         await using var primary = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
         await using var standby = await primary.CreateStandbyAsync(Ct);
         // keeps the standby's copies of timeline 1 for the byte comparison at the end
         await standby.ExecuteAsync("select pg_create_physical_replication_slot('hold_failover', true)", Ct);
         await using var run = await ArchiveRun.StartAsync(primary, "failover");
-        await using var receiver = run.StartReceiverWith(["-v", .. BothHosts(primary, standby)]);
+        await using var receiver = run.StartReceiverWith(["-v", .. conninfoForm ? BothHostsConninfo(primary, standby) : BothHosts(primary, standby)]);
         await receiver.WaitForStderrAsync("starting log streaming", Timeout);
         var before = await ArchiveAssert.GenerateWalAsync(primary, 8_000, switchWal: false);
         await ArchiveAssert.WaitForReplayAsync(standby, before);
