@@ -17,6 +17,7 @@ internal sealed partial class StreamingAttempt
         {
             lock (writer.SyncRoot)
                 writer.Flush();
+            RecordFlushed(writer);
         }
         catch (IOException e)
         {
@@ -32,10 +33,13 @@ internal sealed partial class StreamingAttempt
         }
     }
 
+    private void RecordFlushed(WalSegmentWriter writer) => _metrics?.Flushed(_options.Name, _state.Flush(writer.FlushedUpTo));
+
     private async Task FlushAndReportAsync(WalSegmentWriter writer, CancellationToken cancellationToken)
     {
         lock (writer.SyncRoot)
             writer.Flush();
+        RecordFlushed(writer);
         if (_reportFlush)
         {
             _source.ReportedFlush = writer.FlushedUpTo;

@@ -23,9 +23,15 @@ internal sealed partial class StreamingAttempt
     private long _lastWriteTimestamp;
     private int _flushPending;
 
+    private readonly SourceState _state;
+    private readonly WalReceiverMetrics? _metrics;
+
     /// <summary>Creates an attempt over an open connection.</summary>
-    public StreamingAttempt(WalReceiverOptions options, IWalSource source, TimeProvider time, ILogger logger)
+    public StreamingAttempt(WalReceiverOptions options, IWalSource source, TimeProvider time, ILogger logger, SourceState? state = null,
+        WalReceiverMetrics? metrics = null)
     {
+        _state = state ?? new SourceState(options.Name, time);
+        _metrics = metrics;
         _options = options;
         _source = source;
         _time = time;
@@ -58,7 +64,11 @@ internal sealed partial class StreamingAttempt
         var writer = new WalSegmentWriter(_options.Directory, identity.WalSegmentSize, start.Timeline, start.Lsn,
             _modes, sync: !_options.NoSync);
         writer.SegmentCompleted += OnSegmentCompleted;
+        if (_metrics is { } metrics)
+            writer.FsyncObserved = d => metrics.Fsync(_options.Name, d);
         _writer = writer;
+        _state.Flush(start.Lsn);
+        _state.SetStatus(SourceStatus.Streaming);
         if (_reportFlush)
             _source.ReportedFlush = start.Lsn; // everything before the start is archived (or was never ours to keep)
         try
@@ -115,6 +125,8 @@ internal sealed partial class StreamingAttempt
                 lock (writer.SyncRoot)
                     writer.Write(chunk.Start, chunk.Data.Span);
                 BytesWritten += (ulong)chunk.Data.Length;
+                _metrics?.Received(_options.Name, chunk.Data.Length);
+                _state.SetServerEnd(_source.ServerWalEnd);
                 Volatile.Write(ref _lastWriteTimestamp, _time.GetTimestamp());
                 if (Interlocked.Exchange(ref _flushPending, 0) == 1 && _reportFlush)
                     await SendStatusAsync(stoppingToken);
@@ -128,6 +140,7 @@ internal sealed partial class StreamingAttempt
         }
         catch (Exception e) when (stoppingToken.IsCancellationRequested && e is OperationCanceledException or WalReceiverException)
         {
+            _state.SetStatus(SourceStatus.Stopped);
             Log.Stopped(_logger, writer.WrittenUpTo, writer.Timeline);
             return AttemptResult.Stopped;
         }
@@ -150,6 +163,8 @@ internal sealed partial class StreamingAttempt
     private void OnSegmentCompleted(string fileName)
     {
         var writer = _writer!;
+        _metrics?.SegmentCompleted(_options.Name);
+        RecordFlushed(writer);
         var level = _options.Verbose ? LogLevel.Information : LogLevel.Debug;
         if (_logger.IsEnabled(level))
             Log.SegmentCompleted(_logger, level, fileName, writer.WrittenUpTo, writer.Timeline);

@@ -9,6 +9,9 @@ public sealed class WalReceiverOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "WalReceiver";
 
+    /// <summary>The source's name in logs, metrics and health.</summary>
+    public string Name { get; set; } = "default";
+
     /// <summary>The archive directory (<c>-D</c>); must exist.</summary>
     public string Directory { get; set; } = "";
 

@@ -1,22 +1,25 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using WalReceiver.Diagnostics;
 using WalReceiver.Replication;
 
 namespace WalReceiver.Hosting;
 
 /// <summary>
-/// Supervises streaming: connect, run one attempt, and on a transient failure back off (capped, exponential) and go
-/// again from what is on disk. Failures no retry can fix end the run at once with their exit code.
+/// Supervises one source: connect, run one attempt, and on a transient failure back off (capped, exponential) and go
+/// again from what is on disk. Failures no retry can fix end this source at once with their exit code; in the daemon
+/// the other sources go on (<paramref name="stopHostWhenDone"/> is false there).
 /// </summary>
 internal sealed class WalStreamingService(
-    IOptions<WalReceiverOptions> options,
+    WalReceiverOptions options,
     IWalSourceFactory sources,
     TimeProvider time,
     RunOutcome outcome,
     IHostApplicationLifetime lifetime,
-    ILogger<WalStreamingService> logger) : BackgroundService
+    ILogger logger,
+    SourceState state,
+    WalReceiverMetrics? metrics,
+    bool stopHostWhenDone) : BackgroundService
 {
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -27,21 +30,28 @@ internal sealed class WalStreamingService(
         }
         finally
         {
-            lifetime.StopApplication();
+            if (state.Status != SourceStatus.Failed)
+                state.SetStatus(SourceStatus.Stopped);
+            if (stopHostWhenDone)
+                lifetime.StopApplication();
         }
     }
 
     private async Task SuperviseAsync(CancellationToken stoppingToken)
     {
-        var o = options.Value;
+        var o = options;
         var delay = o.ReconnectDelay;
+        var first = true;
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (!first)
+                metrics?.Reconnect(o.Name);
+            first = false;
             ulong progress = 0;
             try
             {
                 await using var source = await sources.ConnectAsync(stoppingToken);
-                var attempt = new StreamingAttempt(o, source, time, logger);
+                var attempt = new StreamingAttempt(o, source, time, logger, state, metrics);
                 try
                 {
                     var result = await attempt.RunAsync(stoppingToken);
@@ -82,6 +92,8 @@ internal sealed class WalStreamingService(
             }
             catch (WalReceiverException e)
             {
+                metrics?.Error(o.Name, e.Kind);
+                state.SetStatus(SourceStatus.Reconnecting, e.Message);
                 Log.AttemptFailed(logger, e.Message);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
@@ -94,6 +106,7 @@ internal sealed class WalStreamingService(
 
             if (progress > 0)
                 delay = o.ReconnectDelay;
+            state.SetStatus(SourceStatus.Reconnecting);
             Log.Reconnecting(logger, delay.TotalSeconds);
             try
             {
@@ -110,8 +123,14 @@ internal sealed class WalStreamingService(
 
     private void End(FailureKind kind, string message)
     {
-        outcome.Kind = kind;
-        outcome.Message = message;
+        metrics?.Error(options.Name, kind);
+        state.SetStatus(SourceStatus.Failed, message);
+        if (outcome.Kind == FailureKind.None)
+        {
+            outcome.Kind = kind;
+            outcome.Message = message;
+        }
+
         Log.FatalError(logger, message);
     }
 }

@@ -17,6 +17,9 @@ internal interface IWalSource : IAsyncDisposable
     /// </summary>
     Lsn ReportedFlush { get; set; }
 
+    /// <summary>The server's end of WAL as its last message said (Npgsql's LastReceivedLsn); 0 before any message.</summary>
+    Lsn ServerWalEnd { get; }
+
     /// <summary>Reads a physical slot (PostgreSQL 15+); null if it does not exist or the server is older.</summary>
     Task<ReplicationSlotInfo?> ReadSlotAsync(string slot, CancellationToken cancellationToken);
 

@@ -37,6 +37,9 @@ internal sealed class NpgsqlWalSource : IWalSource
         set => _connection.LastFlushedLsn = new NpgsqlLogSequenceNumber(value.Value);
     }
 
+    /// <inheritdoc/>
+    public Lsn ServerWalEnd => new((ulong)_connection.LastReceivedLsn);
+
     /// <summary>Opens a replication connection and reads what the archiver needs to know about the server.</summary>
     public static async Task<NpgsqlWalSource> OpenAsync(string connectionString, TimeSpan statusInterval, CancellationToken cancellationToken)
     {

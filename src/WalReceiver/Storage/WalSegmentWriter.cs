@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 using WalReceiver.Diagnostics;
 using WalReceiver.Wal;
@@ -60,6 +61,9 @@ internal sealed class WalSegmentWriter : IDisposable
     /// <summary>The name (without suffix) of the segment being written, or of the next one.</summary>
     public string CurrentFileName => WalFileName.Format(Timeline, WrittenUpTo, _segmentSize);
 
+    /// <summary>Called with the duration of every fsync of a WAL file (for the fsync histogram).</summary>
+    public Action<TimeSpan>? FsyncObserved { get; set; }
+
     /// <summary>Raised after a segment is complete and renamed; the argument is the file name.</summary>
     public event Action<string>? SegmentCompleted;
 
@@ -89,7 +93,7 @@ internal sealed class WalSegmentWriter : IDisposable
         if (!HasUnflushed)
             return;
         if (_file is not null && _sync)
-            _file.Flush(flushToDisk: true);
+            FsyncFile(_file);
         _flushedUpTo = WrittenUpTo;
     }
 
@@ -141,7 +145,7 @@ internal sealed class WalSegmentWriter : IDisposable
         var handle = file.SafeFileHandle;
         TrimTo(handle, _segmentSize.Bytes);
         if (_sync)
-            file.Flush(flushToDisk: true);
+            FsyncFile(file);
         file.Dispose();
         _file = null;
         var partial = _partialPath!;
@@ -151,6 +155,13 @@ internal sealed class WalSegmentWriter : IDisposable
             Fsync.DirectoryEntries(_directory);
         _flushedUpTo = WrittenUpTo;
         SegmentCompleted?.Invoke(Path.GetFileName(complete));
+    }
+
+    private void FsyncFile(FileStream file)
+    {
+        var started = Stopwatch.GetTimestamp();
+        file.Flush(flushToDisk: true);
+        FsyncObserved?.Invoke(Stopwatch.GetElapsedTime(started));
     }
 
     // A reused .partial could be longer than a segment only if something else wrote to it; a complete file must

@@ -13,6 +13,8 @@ internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, S
 
     public Lsn ReportedFlush { get; set; }
 
+    public Lsn ServerWalEnd => walStart + (ulong)wal.Length;
+
     public IReadOnlyList<Lsn> StatusUpdates
     {
         get

@@ -1,0 +1,67 @@
+using WalReceiver.Wal;
+
+namespace WalReceiver.Hosting;
+
+/// <summary>
+/// The live state of one source, written by its streaming loop and read by metrics and health from other threads.
+/// LSNs are kept as longs for <see cref="Interlocked"/> reads, as Npgsql does for its own positions.
+/// </summary>
+public sealed class SourceState(string name, TimeProvider time)
+{
+    private long _flushed;
+    private long _serverEnd;
+    private long _lastFlushTicks;
+    private volatile SourceStatus _status = SourceStatus.Starting;
+    private volatile string? _lastError;
+
+    /// <summary>The source's name (the metrics' <c>walreceiver.source</c> tag).</summary>
+    public string Name { get; } = name;
+
+    /// <summary>What the source is doing.</summary>
+    public SourceStatus Status => _status;
+
+    /// <summary>The last failure's message, if any.</summary>
+    public string? LastError => _lastError;
+
+    /// <summary>The end of what is on the archive's disk.</summary>
+    public Lsn Flushed => new((ulong)Interlocked.Read(ref _flushed));
+
+    /// <summary>The server's end of WAL as last reported to us (0 before the first message).</summary>
+    public Lsn ServerEnd => new((ulong)Interlocked.Read(ref _serverEnd));
+
+    /// <summary>Bytes the server has that the archive has not flushed yet; null before the server told us its end.</summary>
+    public long? LagBytes => ServerEnd.IsValid && Flushed.IsValid ? Math.Max(0, Lsn.Diff(ServerEnd, Flushed)) : null;
+
+    /// <summary>Seconds since the flushed position last moved, or since streaming started; null before.</summary>
+    public double? FlushAgeSeconds
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _lastFlushTicks);
+            return ticks == 0 ? null : time.GetElapsedTime(ticks).TotalSeconds;
+        }
+    }
+
+    /// <summary>Records a new status; a failure keeps its message.</summary>
+    public void SetStatus(SourceStatus status, string? error = null)
+    {
+        _status = status;
+        if (error is not null)
+            _lastError = error;
+        if (status == SourceStatus.Streaming)
+            Interlocked.CompareExchange(ref _lastFlushTicks, time.GetTimestamp(), 0);
+    }
+
+    /// <summary>Records the flushed position; returns how many bytes it advanced.</summary>
+    public long Flush(Lsn flushed)
+    {
+        var previous = Interlocked.Exchange(ref _flushed, (long)flushed.Value);
+        var advanced = previous == 0 ? 0 : (long)flushed.Value - previous;
+        if (advanced > 0 || previous == 0)
+            Interlocked.Exchange(ref _lastFlushTicks, time.GetTimestamp());
+        return Math.Max(0, advanced);
+    }
+
+    /// <summary>Records the server's end of WAL.</summary>
+    public void SetServerEnd(Lsn end) => Interlocked.Exchange(ref _serverEnd, (long)end.Value);
+}
