@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using WalReceiver.Cli.Commands.Receive;
+using WalReceiver.Cli.Commands.Run;
 
 namespace WalReceiver.Cli;
 
@@ -22,6 +23,7 @@ internal static class CliRoot
         }
 
         root.Subcommands.Add(ReceiveCommandDefinition.Create());
+        root.Subcommands.Add(RunCommandDefinition.Create());
         return root;
     }
 

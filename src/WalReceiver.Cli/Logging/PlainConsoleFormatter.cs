@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
+using WalReceiver.Hosting;
 
 namespace WalReceiver.Cli.Logging;
 
@@ -27,6 +28,13 @@ internal sealed class PlainConsoleFormatter() : ConsoleFormatter(Name)
         textWriter.Write(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.fff 'UTC' ", CultureInfo.InvariantCulture));
         textWriter.Write(level);
         textWriter.Write(": ");
+        if (logEntry.Category.StartsWith(ServiceCollectionExtensions.SourceCategoryPrefix, StringComparison.Ordinal))
+        {
+            textWriter.Write('[');
+            textWriter.Write(logEntry.Category.AsSpan(ServiceCollectionExtensions.SourceCategoryPrefix.Length));
+            textWriter.Write("] ");
+        }
+
         textWriter.WriteLine(message);
     }
 }

@@ -57,6 +57,6 @@ internal static partial class Log
     public static partial void HistoryFileWritten(ILogger logger, string fileName);
 
     [LoggerMessage(EventIds.SlotCreated, LogLevel.Warning,
-        "replication slot \"{Slot}\" did not exist on {Host} (after a failover?): created it, reserving WAL from now on")]
+        "replication slot \"{Slot}\" did not exist on {Host}: created it, reserving WAL from now on")]
     public static partial void SlotCreated(ILogger logger, string slot, string host);
 }

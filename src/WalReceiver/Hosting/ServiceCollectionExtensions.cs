@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -28,6 +29,35 @@ public static class ServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Adds the daemon: every configured source supervised on its own (one failing source does not stop the others),
+    /// with its configuration bound from <c>WalReceiver</c> and validated when the host starts.
+    /// </summary>
+    public static IServiceCollection AddWalReceiverDaemon(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = new DaemonOptions();
+        configuration.GetSection(WalReceiverOptions.Section).Bind(options);
+        services.AddOptions<DaemonOptions>().BindConfiguration(WalReceiverOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DaemonOptions>, DaemonOptionsValidator>());
+        AddCommon(services);
+        for (var i = 0; i < options.Sources.Count; i++)
+        {
+            var index = i;
+            services.AddSingleton<IHostedService>(sp =>
+            {
+                // validated by now: ValidateOnStart runs before hosted services are created
+                var source = sp.GetRequiredService<IOptions<DaemonOptions>>().Value.Sources[index];
+                sp.GetRequiredService<SourceRegistry>().Get(source.Name);
+                return CreateService(sp, SourceOptions.ToReceiverOptions(source, Environment.GetEnvironmentVariable), stopHostWhenDone: false);
+            });
+        }
+
+        return services;
+    }
+
+    /// <summary>The logging category prefix of a daemon source; the rest is the source's name.</summary>
+    public const string SourceCategoryPrefix = "WalReceiver.Source.";
+
     /// <summary>The services every mode shares: time, the outcome, the source registry and the metrics.</summary>
     internal static void AddCommon(IServiceCollection services)
     {
@@ -47,7 +77,8 @@ public static class ServiceCollectionExtensions
         sp.GetRequiredService<TimeProvider>(),
         sp.GetRequiredService<RunOutcome>(),
         sp.GetRequiredService<IHostApplicationLifetime>(),
-        sp.GetRequiredService<ILoggerFactory>().CreateLogger("WalReceiver." + o.Name),
+        // In the daemon each source logs under its own category, which the console shows as [name].
+        sp.GetRequiredService<ILoggerFactory>().CreateLogger(stopHostWhenDone ? "WalReceiver" : SourceCategoryPrefix + o.Name),
         sp.GetRequiredService<SourceRegistry>().Get(o.Name),
         sp.GetRequiredService<WalReceiverMetrics>(),
         stopHostWhenDone);

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using WalReceiver.Cli.Logging;
+using WalReceiver.Diagnostics;
+using WalReceiver.Hosting;
+
+namespace WalReceiver.Cli.Commands.Run;
+
+/// <summary>What <c>walreceiver run</c> does: host every source, and serve <c>/metrics</c> and <c>/healthz</c>.</summary>
+internal static class RunCommand
+{
+    /// <summary>Runs until SIGINT or SIGTERM; returns 3 for a configuration that does not validate.</summary>
+    public static async Task<int> RunAsync(FileInfo? config, bool verbose, string[] overrides, TextWriter error)
+    {
+        if (config is { Exists: false })
+        {
+            await error.WriteLineAsync($"walreceiver: error: configuration file \"{config.FullName}\" does not exist");
+            return ExitCodes.Configuration;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.Sources.Clear();
+        try
+        {
+            if (config is not null)
+                builder.Configuration.AddJsonFile(config.FullName, optional: false, reloadOnChange: false);
+            builder.Configuration.AddEnvironmentVariables().AddCommandLine(overrides);
+        }
+        catch (InvalidDataException e)
+        {
+            await error.WriteLineAsync($"walreceiver: error: cannot read the configuration: {e.Message} {e.InnerException?.InnerException?.Message}");
+            return ExitCodes.Configuration;
+        }
+
+        ConfigureLogging(builder.Logging, verbose);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddWalReceiverDaemon(builder.Configuration);
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(WalReceiverMetrics.MeterName).AddPrometheusExporter());
+        var http = new HttpOptions();
+        builder.Configuration.GetSection($"{WalReceiverOptions.Section}:Http").Bind(http);
+        builder.WebHost.UseUrls(http.Url);
+
+        var app = builder.Build();
+
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/healthz", WriteHealthAsync);
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (OptionsValidationException e)
+        {
+            foreach (var failure in e.Failures)
+                await error.WriteLineAsync($"walreceiver: error: {failure}");
+            return ExitCodes.Configuration;
+        }
+        catch (IOException e)
+        {
+            await error.WriteLineAsync($"walreceiver: error: cannot listen on {http.Url}: {e.Message}. Set WalReceiver:Http:Url to a free address");
+            return ExitCodes.Configuration;
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static async Task WriteHealthAsync(HttpContext context, SourceRegistry sources, IOptions<DaemonOptions> options)
+    {
+        var limits = options.Value.Sources.ToDictionary(s => s.Name, s => s.MaxLagBytes, StringComparer.Ordinal);
+        using var buffer = new MemoryStream();
+        bool healthy;
+        await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            healthy = HealthReport.Write(json, sources.All, name => limits.GetValueOrDefault(name, long.MaxValue));
+        context.Response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted);
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, bool verbose)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        logging.AddFilter("Npgsql", LogLevel.Warning);
+        logging.AddConsole(o =>
+        {
+            o.FormatterName = PlainConsoleFormatter.Name;
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+        });
+        logging.AddConsoleFormatter<PlainConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+    }
+}

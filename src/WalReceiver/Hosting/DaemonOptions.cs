@@ -1,0 +1,11 @@
+namespace WalReceiver.Hosting;
+
+/// <summary>The configuration of <c>walreceiver run</c> (section <c>WalReceiver</c>).</summary>
+public sealed class DaemonOptions
+{
+    /// <summary>The clusters to archive, each supervised on its own.</summary>
+    public List<SourceConfig> Sources { get; set; } = [];
+
+    /// <summary>The metrics and health endpoint.</summary>
+    public HttpOptions Http { get; set; } = new();
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+using WalReceiver.Replication;
+
+namespace WalReceiver.Hosting;
+
+/// <summary>Checks the daemon's configuration before anything connects; every message names the key and the fix.</summary>
+internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
+{
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, DaemonOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Sources.Count == 0)
+            failures.Add("WalReceiver:Sources is empty: configure at least one source (Name, ConnectionString, Slot, Directory)");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Sources.Count; i++)
+        {
+            var s = options.Sources[i];
+            var key = $"WalReceiver:Sources:{i}";
+            if (string.IsNullOrEmpty(s.Name) || !s.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+                failures.Add($"{key}:Name \"{s.Name}\" must be letters, digits, '_' or '-'");
+            else if (!names.Add(s.Name))
+                failures.Add($"{key}:Name \"{s.Name}\" is used twice: source names must be unique");
+            try
+            {
+                SourceOptions.ToReceiverOptions(s, Environment.GetEnvironmentVariable);
+            }
+            catch (ConnectionInfoException e)
+            {
+                failures.Add($"{key}:ConnectionString: {e.Message}");
+            }
+
+            if (s.Slot is { } slot && !(slot.Length is > 0 and <= 63 && slot.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_')))
+                failures.Add($"{key}:Slot \"{slot}\" is not a valid slot name: use 1 to 63 lower-case letters, digits and underscores");
+            if (s.MaxLagBytes <= 0)
+                failures.Add($"{key}:MaxLagBytes must be positive");
+            var receiver = new WalReceiverOptions
+            {
+                Directory = s.Directory, ConnectionString = "checked above", Synchronous = s.Synchronous, NoSync = s.NoSync,
+                StatusInterval = s.StatusInterval,
+            };
+            foreach (var f in new WalReceiverOptionsValidator().Validate(null, receiver).Failures ?? [])
+                failures.Add($"{key}: {f}");
+        }
+
+        if (!Uri.TryCreate(options.Http.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            failures.Add($"WalReceiver:Http:Url \"{options.Http.Url}\" is not an http:// URL such as http://127.0.0.1:9898");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,32 @@
+namespace WalReceiver.Hosting;
+
+/// <summary>One source in the daemon's configuration (<c>WalReceiver:Sources:N</c>).</summary>
+public sealed class SourceConfig
+{
+    /// <summary>Unique name: the tag in metrics and health, and part of the default application name.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>A libpq connection string (<c>host=... port=... user=...</c> or <c>postgresql://...</c>); several hosts give failover.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>The physical slot to stream from.</summary>
+    public string? Slot { get; set; }
+
+    /// <summary>Create the slot (reserving WAL) where it does not exist, at start and after a failover.</summary>
+    public bool CreateSlot { get; set; }
+
+    /// <summary>The archive directory; must exist.</summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary>fsync and report flush after every batch (for a synchronous standby).</summary>
+    public bool Synchronous { get; set; }
+
+    /// <summary>Never fsync.</summary>
+    public bool NoSync { get; set; }
+
+    /// <summary>Time between status updates to the server.</summary>
+    public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Health turns unhealthy when the server's end of WAL is more than this many bytes ahead of the archive.</summary>
+    public long MaxLagBytes { get; set; } = 1L << 30;
+}

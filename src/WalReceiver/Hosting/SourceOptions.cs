@@ -1,0 +1,30 @@
+using WalReceiver.Replication;
+
+namespace WalReceiver.Hosting;
+
+/// <summary>Turns a daemon <see cref="SourceConfig"/> into the options one streaming service runs with.</summary>
+internal static class SourceOptions
+{
+    /// <summary>
+    /// Builds the receiver options; the libpq connection string is resolved with libpq's environment, and the default
+    /// application name is <c>walreceiver_NAME</c> so that each source can be named in synchronous_standby_names.
+    /// </summary>
+    public static WalReceiverOptions ToReceiverOptions(SourceConfig s, Func<string, string?> environment)
+    {
+        var connectionString = ReplicationConnectionString.Build(
+            new ConnectionSettings(s.ConnectionString, null, null, null, null, NoPassword: true, DefaultApplicationName: "walreceiver_" + s.Name),
+            environment);
+        return new WalReceiverOptions
+        {
+            Name = s.Name,
+            Directory = s.Directory,
+            ConnectionString = connectionString,
+            Slot = s.Slot,
+            CreateMissingSlot = s.CreateSlot || ReplicationConnectionString.SplitHosts(connectionString).Count > 1,
+            Synchronous = s.Synchronous,
+            NoSync = s.NoSync,
+            StatusInterval = s.StatusInterval,
+            Verbose = false,
+        };
+    }
+}

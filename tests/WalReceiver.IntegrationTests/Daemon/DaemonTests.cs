@@ -1,0 +1,127 @@
+using System.Globalization;
+using WalReceiver.IntegrationTests.Cli;
+using WalReceiver.IntegrationTests.Fixtures;
+using WalReceiver.IntegrationTests.Streaming;
+
+namespace WalReceiver.IntegrationTests.Daemon;
+
+/// <summary>
+/// <c>walreceiver run</c>: several sources in one process, each supervised on its own, with lag in <c>/metrics</c> and
+/// a <c>/healthz</c> that says which source is not streaming and why.
+/// </summary>
+public sealed class DaemonTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static object Source(string name, string conninfo, string directory) =>
+        new { Name = name, ConnectionString = conninfo, Slot = "archiver", CreateSlot = true, Directory = directory };
+
+    private static string Conninfo(PostgresCluster c) =>
+        string.Create(CultureInfo.InvariantCulture, $"host={c.Host} port={c.Port} user={c.SuperUser}");
+
+    [Fact]
+    public async Task Two_sources_one_dead_archive_the_live_one_and_report_lag_and_health_without_passwords()
+    {
+        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await cluster.ExecuteAsync("select pg_create_physical_replication_slot('hold_daemon', true)", Ct);
+        var mainDir = CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-main");
+        var deadDir = CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-dead");
+        try
+        {
+            await using var d = DaemonRun.Start([
+                Source("main", Conninfo(cluster), mainDir),
+                Source("dead", $"host=127.0.0.1 port={CliTestSupport.ClosedPort()} user=postgres password=sekret-pw", deadDir),
+            ]);
+            await d.WaitForAsync("/healthz", (_, body) => body.Contains("\"streaming\"", StringComparison.Ordinal), Timeout);
+
+            await ArchiveAssert.GenerateWalAsync(cluster, 20_000);
+            await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+            var metrics = await d.WaitForAsync("/metrics", (_, body) =>
+                DaemonRun.Sample(body, "walreceiver_lag_bytes", "main") == 0
+                && DaemonRun.Sample(body, "walreceiver_segment_completed_total", "main") >= 2, Timeout);
+            Assert.True(DaemonRun.Sample(metrics.Body, "walreceiver_wal_flushed_bytes_total", "main") > 2 * cluster.WalSegmentSize, metrics.Body);
+            Assert.Equal(1, DaemonRun.Sample(metrics.Body, "walreceiver_source_up", "main"));
+            Assert.Equal(0, DaemonRun.Sample(metrics.Body, "walreceiver_source_up", "dead"));
+            Assert.True(DaemonRun.Sample(metrics.Body, "walreceiver_errors_total", "dead") >= 1, metrics.Body);
+            Assert.Null(DaemonRun.Sample(metrics.Body, "walreceiver_lag_bytes", "dead")); // never connected: no lag to report
+
+            var health = await d.GetAsync("/healthz");
+            Assert.Equal(503, health!.Value.Status);
+            Assert.Contains("\"name\": \"dead\"", health.Value.Body, StringComparison.Ordinal);
+            Assert.Contains("Connection refused", health.Value.Body, StringComparison.Ordinal);
+
+            d.Process.Signal(PosixSignal.Terminate);
+            Assert.Equal(0, await d.Process.WaitForExitAsync(Timeout));
+            Assert.Contains("[dead]", d.Process.Stderr, StringComparison.Ordinal);
+            foreach (var text in new[] { d.Process.Stderr, metrics.Body, health.Value.Body })
+                Assert.DoesNotContain("sekret-pw", text, StringComparison.Ordinal);
+            await ArchiveAssert.MatchesServerAsync(cluster, mainDir, minimumComplete: 2);
+        }
+        finally
+        {
+            CliTestSupport.DeleteDirectory(mainDir);
+            CliTestSupport.DeleteDirectory(deadDir);
+        }
+    }
+
+    [Fact]
+    public async Task Health_turns_503_when_a_source_stops_streaming_and_200_again_when_it_is_back()
+    {
+        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        var dir = CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-health");
+        try
+        {
+            await using var d = DaemonRun.Start([Source("only", Conninfo(cluster), dir)]);
+            await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
+            await cluster.StopAsync("fast", Ct);
+            var down = await d.WaitForAsync("/healthz", (status, _) => status == 503, Timeout);
+            Assert.Contains("\"name\": \"only\"", down.Body, StringComparison.Ordinal);
+            await cluster.StartServerAsync(Ct);
+            await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
+            d.Process.Signal(PosixSignal.Terminate);
+            Assert.Equal(0, await d.Process.WaitForExitAsync(Timeout));
+        }
+        finally
+        {
+            CliTestSupport.DeleteDirectory(dir);
+        }
+    }
+
+    [Fact]
+    public async Task Environment_variables_override_the_configuration_file()
+    {
+        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        var dir = CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-env");
+        var other = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{CliTestSupport.ClosedPort()}");
+        try
+        {
+            await using var d = DaemonRun.Start([Source("env", Conninfo(cluster), "/nonexistent-overridden")],
+                new Dictionary<string, string> { ["WALRECEIVER__SOURCES__0__DIRECTORY"] = dir, ["WALRECEIVER__HTTP__URL"] = other });
+            using var http = new HttpClient();
+            var deadline = DateTime.UtcNow + Timeout;
+            while (true)
+            {
+                try
+                {
+                    if ((await http.GetStringAsync(new Uri(other + "/healthz"), Ct)).Contains("\"streaming\"", StringComparison.Ordinal))
+                        break;
+                }
+                catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+                {
+                    // not listening yet, or 503 while connecting
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, d.Process.Stderr);
+                await Task.Delay(100, Ct);
+            }
+
+            Assert.True(File.Exists(Path.Combine(dir, "walreceiver.systemid")), d.Process.Stderr);
+        }
+        finally
+        {
+            CliTestSupport.DeleteDirectory(dir);
+        }
+    }
+}
