@@ -59,4 +59,8 @@ internal static partial class Log
     [LoggerMessage(EventIds.SlotCreated, LogLevel.Warning,
         "replication slot \"{Slot}\" did not exist on {Host}: created it, reserving WAL from now on")]
     public static partial void SlotCreated(ILogger logger, string slot, string host);
+
+    [LoggerMessage(EventIds.CatchingUp, LogLevel.Information,
+        "catching up: {BehindMb:F1} MB behind the server, receiving {RateMb:F1} MB/s, about {SecondsLeft:F0} s left")]
+    public static partial void CatchingUp(ILogger logger, double behindMb, double rateMb, double secondsLeft);
 }

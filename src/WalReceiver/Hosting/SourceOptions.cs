@@ -25,6 +25,7 @@ internal static class SourceOptions
             NoSync = s.NoSync,
             StatusInterval = s.StatusInterval,
             Verbose = false,
+            LogProgress = true,
         };
     }
 }

@@ -33,6 +33,19 @@ internal sealed partial class StreamingAttempt
         }
     }
 
+    private ulong _progressBytes;
+
+    // While more than a segment behind: how far, how fast, and how long until caught up at this speed.
+    private void LogProgress()
+    {
+        var written = BytesWritten;
+        var rate = (written - _progressBytes) / _options.ProgressInterval.TotalSeconds;
+        _progressBytes = written;
+        if (_state.LagBytes is not { } behind || behind < _source.Identity.WalSegmentSize.Bytes)
+            return;
+        Log.CatchingUp(_logger, behind / 1048576.0, rate / 1048576.0, rate > 0 ? behind / rate : double.PositiveInfinity);
+    }
+
     private void RecordFlushed(WalSegmentWriter writer) => _metrics?.Flushed(_options.Name, _state.Flush(writer.FlushedUpTo));
 
     private async Task FlushAndReportAsync(WalSegmentWriter writer, CancellationToken cancellationToken)

@@ -105,6 +105,9 @@ internal sealed partial class StreamingAttempt
         // The idle flusher: pg_receivewal fsyncs before answering the server's reply requests; Npgsql answers them for us
         // with LastFlushedLsn, so keep that current by flushing whenever the stream pauses.
         await using var idleTimer = _time.CreateTimer(_ => FlushIfIdle(writer), null, _options.IdleFlushDelay, _options.IdleFlushDelay);
+        await using var progressTimer = _options.LogProgress
+            ? _time.CreateTimer(_ => LogProgress(), null, _options.ProgressInterval, _options.ProgressInterval)
+            : null;
         // On stop: flush and report while the stream is still open (the server's slot gets our last position), then end it.
         await using var stopRegistration = stoppingToken.UnsafeRegister(_ => _ = FinalReportThenCancelAsync(writer, streamCts), null);
         var chunks = _source.StreamAsync(_options.Slot, start.Lsn, start.Timeline, streamCts.Token).GetAsyncEnumerator(streamCts.Token);

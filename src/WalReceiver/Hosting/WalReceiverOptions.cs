@@ -51,6 +51,12 @@ public sealed class WalReceiverOptions
     /// </summary>
     public bool CreateMissingSlot { get; set; }
 
+    /// <summary>Log catch-up progress (bytes behind, MB/s, time left) every <see cref="ProgressInterval"/> while behind.</summary>
+    public bool LogProgress { get; set; }
+
+    /// <summary>How often catch-up progress is logged.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Log each completed segment at information level (<c>-v</c>).</summary>
     public bool Verbose { get; set; }
 }

@@ -5,7 +5,8 @@ using WalReceiver.Wal;
 namespace WalReceiver.Tests.Hosting;
 
 /// <summary>A server in memory: serves given WAL bytes from a start LSN in fixed-size messages, then idles.</summary>
-internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, ServerIdentity identity, bool endStream = false) : IWalSource
+internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, ServerIdentity identity, bool endStream = false,
+    TimeSpan? pacing = null, ulong serverAhead = 0) : IWalSource
 {
     private readonly List<Lsn> _statusUpdates = [];
 
@@ -13,7 +14,7 @@ internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, S
 
     public Lsn ReportedFlush { get; set; }
 
-    public Lsn ServerWalEnd => walStart + (ulong)wal.Length;
+    public Lsn ServerWalEnd => walStart + (ulong)wal.Length + serverAhead;
 
     public IReadOnlyList<Lsn> StatusUpdates
     {
@@ -39,7 +40,12 @@ internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, S
     public async IAsyncEnumerable<WalChunk> StreamAsync(string? slot, Lsn start, uint timeline, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         for (var offset = (int)(start.Value - walStart.Value); offset < wal.Length; offset += messageSize)
+        {
+            if (pacing is { } delay)
+                await Task.Delay(delay, cancellationToken);
             yield return new WalChunk(walStart + (ulong)offset, wal.AsMemory(offset, Math.Min(messageSize, wal.Length - offset)));
+        }
+
         if (endStream)
             yield break;
         await Task.Delay(Timeout.Infinite, cancellationToken);

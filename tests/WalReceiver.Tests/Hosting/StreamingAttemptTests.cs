@@ -75,6 +75,21 @@ public sealed class StreamingAttemptTests
     }
 
     [Fact]
+    public async Task Logs_catch_up_progress_while_more_than_a_segment_behind()
+    {
+        using var dir = new TempDirectory();
+        var wal = Wal(64 * 1024);
+        var source = new FakeWalSource(wal, Start, 1024, FakeWalSource.MakeIdentity(), pacing: TimeSpan.FromMilliseconds(5), serverAhead: 8UL << 20);
+        var options = Options(dir, "s", (Start + (ulong)wal.Length).ToString());
+        options.LogProgress = true;
+        options.ProgressInterval = TimeSpan.FromMilliseconds(50);
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        await new StreamingAttempt(options, source, TimeProvider.System, logger).RunAsync(TestContext.Current.CancellationToken);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Message.StartsWith("catching up: 8.", StringComparison.Ordinal)
+            && r.Message.Contains("MB/s", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Refuses_to_be_a_remote_write_synchronous_standby()
     {
         using var dir = new TempDirectory();

@@ -83,6 +83,7 @@ internal static class ReceiveCommand
             [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.NoSync)}"] = a.NoSync.ToString(),
             [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Synchronous)}"] = a.Synchronous.ToString(),
             [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Verbose)}"] = a.Verbose.ToString(),
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.LogProgress)}"] = a.Verbose.ToString(),
             // With several hosts the archiver follows a failover, so it re-creates the slot where it is missing.
             [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.CreateMissingSlot)}"] =
                 (ReplicationConnectionString.SplitHosts(connectionString).Count > 1).ToString(),
