@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using WalReceiver.Cli.Commands.Receive;
 using WalReceiver.Cli.Commands.Run;
+using WalReceiver.Cli.Commands.Status;
 
 namespace WalReceiver.Cli;
 
@@ -24,6 +25,7 @@ internal static class CliRoot
 
         root.Subcommands.Add(ReceiveCommandDefinition.Create());
         root.Subcommands.Add(RunCommandDefinition.Create());
+        root.Subcommands.Add(StatusCommandDefinition.Create());
         return root;
     }
 

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using WalReceiver.IntegrationTests.Fixtures;
+using WalReceiver.IntegrationTests.Streaming;
+using WalReceiver.Wal;
+
+namespace WalReceiver.IntegrationTests.Cli;
+
+/// <summary><c>walreceiver status</c> shows what the server sees of a live stream, the slot, and the archive's newest segment.</summary>
+public sealed class StatusTests(SharedCluster shared)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Status_reports_the_live_stream_slot_and_archive_as_text_and_json()
+    {
+        var cluster = shared.Cluster;
+        await using var run = await ArchiveRun.StartAsync(cluster, "status");
+        await using var receiver = run.StartReceiver();
+        await receiver.WaitForStderrAsync("starting log streaming", Timeout);
+        await ArchiveAssert.GenerateWalAsync(cluster, 10_000);
+        var end = await ArchiveAssert.GenerateWalAsync(cluster, 10, switchWal: false);
+        await run.WaitForFlushAsync(end, Timeout);
+
+        string[] args = ["status", .. ReceiverProcess.ConnectionArgs(cluster), "-S", run.Slot, "-D", run.Directory];
+        await using var p = ReceiverProcess.Start([.. args, "--json"]);
+        Assert.Equal(0, await p.WaitForExitAsync(Timeout));
+        using var json = JsonDocument.Parse(p.Stdout);
+        var server = json.RootElement[0];
+        var sender = Assert.Single(server.GetProperty("walsenders").EnumerateArray());
+        Assert.Equal(run.ApplicationName, sender.GetProperty("applicationName").GetString());
+        Assert.True(Lsn.Parse(sender.GetProperty("flushLsn").GetString()!) >= end);
+        Assert.True(server.GetProperty("slot").GetProperty("active").GetBoolean());
+        var newest = server.GetProperty("newestCompleteSegment").GetString();
+        Assert.True(File.Exists(Path.Combine(run.Directory, newest!)));
+
+        await using var text = ReceiverProcess.Start(args);
+        Assert.Equal(0, await text.WaitForExitAsync(Timeout));
+        Assert.Contains($"walsender {run.ApplicationName}", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"slot {run.Slot}: active", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"newest complete segment {newest}", text.Stdout, StringComparison.Ordinal);
+        receiver.Signal(PosixSignal.Terminate);
+        Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
+    }
+}
