@@ -42,6 +42,8 @@ internal static class RunCommand
 
         ConfigureLogging(builder.Logging, verbose);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        // Under systemd (Type=notify) this reports READY and STOPPING; elsewhere it does nothing.
+        builder.Services.AddSystemd();
         builder.Services.AddWalReceiverDaemon(builder.Configuration);
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(WalReceiverMetrics.MeterName).AddPrometheusExporter());
         var http = new HttpOptions();
