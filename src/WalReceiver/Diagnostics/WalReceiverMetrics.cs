@@ -40,7 +40,7 @@ public sealed class WalReceiverMetrics
         meter.CreateObservableGauge("walreceiver.lag", () => Each(sources, s => s.LagBytes), "By",
             "The server's end of WAL minus the archive's flushed position.");
         meter.CreateObservableGauge("walreceiver.flushed.age", () => Each(sources, s => s.FlushAgeSeconds), "s",
-            "Seconds since the archive's flushed position last moved.");
+            "Age of the oldest WAL the server has and the archive has not flushed: 0 while caught up.");
         meter.CreateObservableGauge("walreceiver.source.up", () => Each(sources, s => (long?)(s.Status == SourceStatus.Streaming ? 1 : 0)),
             "{source}", "1 while the source is streaming, else 0.");
     }

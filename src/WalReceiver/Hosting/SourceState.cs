@@ -10,7 +10,7 @@ public sealed class SourceState(string name, TimeProvider time)
 {
     private long _flushed;
     private long _serverEnd;
-    private long _lastFlushTicks;
+    private long _caughtUpTicks;
     private volatile SourceStatus _status = SourceStatus.Starting;
     private volatile string? _lastError;
 
@@ -32,13 +32,18 @@ public sealed class SourceState(string name, TimeProvider time)
     /// <summary>Bytes the server has that the archive has not flushed yet; null before the server told us its end.</summary>
     public long? LagBytes => ServerEnd.IsValid && Flushed.IsValid ? Math.Max(0, Lsn.Diff(ServerEnd, Flushed)) : null;
 
-    /// <summary>Seconds since the flushed position last moved, or since streaming started; null before.</summary>
+    /// <summary>
+    /// How old the newest WAL is that the server has and the archive has not flushed: 0 while caught up, else the seconds
+    /// since the archive last held everything the server had. Null before streaming started.
+    /// </summary>
     public double? FlushAgeSeconds
     {
         get
         {
-            var ticks = Interlocked.Read(ref _lastFlushTicks);
-            return ticks == 0 ? null : time.GetElapsedTime(ticks).TotalSeconds;
+            var ticks = Interlocked.Read(ref _caughtUpTicks);
+            if (ticks == 0)
+                return null;
+            return LagBytes is null or 0 ? 0 : time.GetElapsedTime(ticks).TotalSeconds;
         }
     }
 
@@ -49,19 +54,27 @@ public sealed class SourceState(string name, TimeProvider time)
         if (error is not null)
             _lastError = error;
         if (status == SourceStatus.Streaming)
-            Interlocked.CompareExchange(ref _lastFlushTicks, time.GetTimestamp(), 0);
+            Interlocked.CompareExchange(ref _caughtUpTicks, time.GetTimestamp(), 0);
     }
 
     /// <summary>Records the flushed position; returns how many bytes it advanced.</summary>
     public long Flush(Lsn flushed)
     {
         var previous = Interlocked.Exchange(ref _flushed, (long)flushed.Value);
-        var advanced = previous == 0 ? 0 : (long)flushed.Value - previous;
-        if (advanced > 0 || previous == 0)
-            Interlocked.Exchange(ref _lastFlushTicks, time.GetTimestamp());
-        return Math.Max(0, advanced);
+        NoteIfCaughtUp();
+        return previous == 0 ? 0 : Math.Max(0, (long)flushed.Value - previous);
     }
 
     /// <summary>Records the server's end of WAL.</summary>
-    public void SetServerEnd(Lsn end) => Interlocked.Exchange(ref _serverEnd, (long)end.Value);
+    public void SetServerEnd(Lsn end)
+    {
+        Interlocked.Exchange(ref _serverEnd, (long)end.Value);
+        NoteIfCaughtUp();
+    }
+
+    private void NoteIfCaughtUp()
+    {
+        if (LagBytes is null or 0)
+            Interlocked.Exchange(ref _caughtUpTicks, time.GetTimestamp());
+    }
 }

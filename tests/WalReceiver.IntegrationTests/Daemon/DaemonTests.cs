@@ -67,6 +67,34 @@ public sealed class DaemonTests
     }
 
     [Fact]
+    public async Task Two_live_sources_are_both_archived_and_the_lag_of_each_falls_to_zero_after_a_burst()
+    {
+        await using var one = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var two = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        var dirs = new[] { CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-one"), CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-two") };
+        try
+        {
+            foreach (var c in new[] { one, two })
+                await c.ExecuteAsync("select pg_create_physical_replication_slot('hold_daemon', true)", Ct);
+            await using var d = DaemonRun.Start([Source("one", Conninfo(one), dirs[0]), Source("two", Conninfo(two), dirs[1])]);
+            await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
+            await Task.WhenAll(ArchiveAssert.GenerateWalAsync(one, 20_000), ArchiveAssert.GenerateWalAsync(two, 30_000));
+            await d.WaitForAsync("/metrics", (_, body) => new[] { "one", "two" }.All(n =>
+                DaemonRun.Sample(body, "walreceiver_lag_bytes", n) == 0 && DaemonRun.Sample(body, "walreceiver_segment_completed_total", n) >= 2
+                && DaemonRun.Sample(body, "walreceiver_flushed_age_seconds", n) == 0), Timeout);
+            d.Process.Signal(PosixSignal.Terminate);
+            Assert.Equal(0, await d.Process.WaitForExitAsync(Timeout));
+            await ArchiveAssert.MatchesServerAsync(one, dirs[0], minimumComplete: 2);
+            await ArchiveAssert.MatchesServerAsync(two, dirs[1], minimumComplete: 2);
+        }
+        finally
+        {
+            foreach (var dir in dirs)
+                CliTestSupport.DeleteDirectory(dir);
+        }
+    }
+
+    [Fact]
     public async Task Health_turns_503_when_a_source_stops_streaming_and_200_again_when_it_is_back()
     {
         await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
