@@ -13,6 +13,7 @@ internal static class EventIds
     public const int AttemptSummary = 107;
     public const int SlotCreated = 108;
     public const int CatchingUp = 109;
+    public const int SlotMonitorFailed = 110;
     public const int SegmentCompleted = 200;
     public const int PartialKept = 201;
     public const int SkippedBadSegment = 202;

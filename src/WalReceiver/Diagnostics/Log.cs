@@ -63,4 +63,7 @@ internal static partial class Log
     [LoggerMessage(EventIds.CatchingUp, LogLevel.Information,
         "catching up: {BehindMb:F1} MB behind the server, receiving {RateMb:F1} MB/s, about {SecondsLeft:F0} s left")]
     public static partial void CatchingUp(ILogger logger, double behindMb, double rateMb, double secondsLeft);
+
+    [LoggerMessage(EventIds.SlotMonitorFailed, LogLevel.Debug, "could not read slot \"{Slot}\" from pg_replication_slots: {Message}")]
+    public static partial void SlotMonitorFailed(ILogger logger, string slot, string message);
 }

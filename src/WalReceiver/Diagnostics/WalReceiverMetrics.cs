@@ -41,6 +41,10 @@ public sealed class WalReceiverMetrics
             "The server's end of WAL minus the archive's flushed position.");
         meter.CreateObservableGauge("walreceiver.flushed.age", () => Each(sources, s => s.FlushAgeSeconds), "s",
             "Age of the oldest WAL the server has and the archive has not flushed: 0 while caught up.");
+        meter.CreateObservableGauge("walreceiver.slot.retained", () => Each(sources, s => s.SlotRetainedBytes), "By",
+            "WAL the server keeps for the source's slot (its end minus the slot's restart_lsn).");
+        meter.CreateObservableGauge("walreceiver.slot.wal_status", () => SlotStatuses(sources), "{slot}",
+            "1 for the slot's current wal_status (reserved, extended, unreserved, lost), tagged by it.");
         meter.CreateObservableGauge("walreceiver.source.up", () => Each(sources, s => (long?)(s.Status == SourceStatus.Streaming ? 1 : 0)),
             "{source}", "1 while the source is streaming, else 0.");
     }
@@ -70,6 +74,15 @@ public sealed class WalReceiverMetrics
         { SourceTag, source },
         { "error.type", kind.ToString() },
     });
+
+    private static IEnumerable<Measurement<long>> SlotStatuses(SourceRegistry sources)
+    {
+        foreach (var s in sources.All)
+        {
+            if (s.SlotWalStatus is { } status)
+                yield return new Measurement<long>(1, new KeyValuePair<string, object?>(SourceTag, s.Name), new KeyValuePair<string, object?>("wal_status", status));
+        }
+    }
 
     private static IEnumerable<Measurement<T>> Each<T>(SourceRegistry sources, Func<SourceState, T?> read)
         where T : struct

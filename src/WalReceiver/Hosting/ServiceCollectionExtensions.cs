@@ -50,6 +50,16 @@ public static class ServiceCollectionExtensions
                 sp.GetRequiredService<SourceRegistry>().Get(source.Name);
                 return CreateService(sp, SourceOptions.ToReceiverOptions(source, Environment.GetEnvironmentVariable), stopHostWhenDone: false);
             });
+            if (options.Sources[i].Slot is { } slot)
+            {
+                services.AddSingleton<IHostedService>(sp =>
+                {
+                    var source = sp.GetRequiredService<IOptions<DaemonOptions>>().Value.Sources[index];
+                    return new SlotMonitor(SourceOptions.ToSqlConnectionString(source, Environment.GetEnvironmentVariable), slot,
+                        sp.GetRequiredService<SourceRegistry>().Get(source.Name), sp.GetRequiredService<TimeProvider>(),
+                        sp.GetRequiredService<ILoggerFactory>().CreateLogger(SourceCategoryPrefix + source.Name), source.SlotPollInterval);
+                });
+            }
         }
 
         return services;

@@ -27,6 +27,9 @@ public sealed class SourceConfig
     /// <summary>Time between status updates to the server.</summary>
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the slot's retained WAL and wal_status are read from pg_replication_slots (for metrics).</summary>
+    public TimeSpan SlotPollInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Health turns unhealthy when the server's end of WAL is more than this many bytes ahead of the archive.</summary>
     public long MaxLagBytes { get; set; } = 1L << 30;
 }

@@ -6,6 +6,12 @@ namespace WalReceiver.Hosting;
 internal static class SourceOptions
 {
     /// <summary>
+    /// The same server for SQL (the slot monitor): the database the connection string names, else PGDATABASE, else postgres.
+    /// </summary>
+    public static string ToSqlConnectionString(SourceConfig s, Func<string, string?> environment) =>
+        ReplicationConnectionString.ForSql(ToReceiverOptions(s, environment).ConnectionString, s.ConnectionString, environment);
+
+    /// <summary>
     /// Builds the receiver options; the libpq connection string is resolved with libpq's environment, and the default
     /// application name is <c>walreceiver_NAME</c> so that each source can be named in synchronous_standby_names.
     /// </summary>

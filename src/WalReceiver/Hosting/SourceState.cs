@@ -47,6 +47,19 @@ public sealed class SourceState(string name, TimeProvider time)
         }
     }
 
+    /// <summary>The slot's <c>wal_status</c> (reserved, extended, unreserved, lost) as last polled, or null.</summary>
+    public string? SlotWalStatus { get; private set; }
+
+    /// <summary>Bytes of WAL the server keeps for the slot (its end minus the slot's <c>restart_lsn</c>), or null.</summary>
+    public long? SlotRetainedBytes { get; private set; }
+
+    /// <summary>Records what <c>pg_replication_slots</c> said of our slot (nulls when it could not be read).</summary>
+    public void SetSlot(string? walStatus, long? retainedBytes)
+    {
+        SlotWalStatus = walStatus;
+        SlotRetainedBytes = retainedBytes;
+    }
+
     /// <summary>Records a new status; a failure keeps its message.</summary>
     public void SetStatus(SourceStatus status, string? error = null)
     {

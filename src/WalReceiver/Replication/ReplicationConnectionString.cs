@@ -242,4 +242,19 @@ internal static class ReplicationConnectionString
         var expected = minimum == int.MinValue ? "a whole number of seconds (0 waits forever)" : "a whole number, 0 or more";
         throw new ConnectionInfoException($"invalid {keyword} value \"{s.Value}\" (from {s.Source}): expected {expected}");
     }
+
+    /// <summary>
+    /// The same server for ordinary SQL (status views, slot monitoring): the database <paramref name="conninfo"/> names
+    /// (<c>dbname</c>), else PGDATABASE, else <c>postgres</c>; replication connections ignore the database.
+    /// </summary>
+    public static string ForSql(string npgsqlConnectionString, string? conninfo, Func<string, string?> getEnvironmentVariable)
+    {
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
+        var dbname = conninfo is null ? null : LibpqConnectionInfo.Parse(conninfo).GetValueOrDefault("dbname");
+        return new NpgsqlConnectionStringBuilder(npgsqlConnectionString)
+        {
+            Database = dbname ?? getEnvironmentVariable("PGDATABASE") ?? "postgres",
+            Pooling = false,
+        }.ConnectionString;
+    }
 }

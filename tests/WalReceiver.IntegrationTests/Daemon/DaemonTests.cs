@@ -16,7 +16,7 @@ public sealed class DaemonTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static object Source(string name, string conninfo, string directory) =>
-        new { Name = name, ConnectionString = conninfo, Slot = "archiver", CreateSlot = true, Directory = directory };
+        new { Name = name, ConnectionString = conninfo, Slot = "archiver", CreateSlot = true, Directory = directory, SlotPollInterval = "00:00:01" };
 
     private static string Conninfo(PostgresCluster c) =>
         string.Create(CultureInfo.InvariantCulture, $"host={c.Host} port={c.Port} user={c.SuperUser}");
@@ -46,6 +46,10 @@ public sealed class DaemonTests
             Assert.Equal(0, DaemonRun.Sample(metrics.Body, "walreceiver_source_up", "dead"));
             Assert.True(DaemonRun.Sample(metrics.Body, "walreceiver_errors_total", "dead") >= 1, metrics.Body);
             Assert.Null(DaemonRun.Sample(metrics.Body, "walreceiver_lag_bytes", "dead")); // never connected: no lag to report
+            var slot = await d.WaitForAsync("/metrics", (_, body) => DaemonRun.Sample(body, "walreceiver_slot_retained_bytes", "main") is not null
+                && body.Contains("walreceiver_slot_wal_status{", StringComparison.Ordinal), Timeout);
+            Assert.Contains("wal_status=\"reserved\"", slot.Body, StringComparison.Ordinal);
+            Assert.True(DaemonRun.Sample(slot.Body, "walreceiver_slot_retained_bytes", "main") < cluster.WalSegmentSize, slot.Body);
 
             var health = await d.GetAsync("/healthz");
             Assert.Equal(503, health!.Value.Status);

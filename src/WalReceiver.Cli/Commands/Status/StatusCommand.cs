@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
-using Npgsql;
 using WalReceiver.Cli.Commands.Receive;
 using WalReceiver.Diagnostics;
 using WalReceiver.Hosting;
@@ -62,14 +61,6 @@ internal static class StatusCommand
             s.ConnectionString), s.Slot, s.Slot is null ? "walreceiver_" + s.Name : null, s.Directory))];
     }
 
-    // The status views live in a database: the one the connection string names (dbname), else PGDATABASE, else postgres.
-    private static string Sql(string replicationConnectionString, string? conninfo)
-    {
-        var dbname = conninfo is null ? null : LibpqConnectionInfo.Parse(conninfo).GetValueOrDefault("dbname");
-        return new NpgsqlConnectionStringBuilder(replicationConnectionString)
-        {
-            Database = dbname ?? Environment.GetEnvironmentVariable("PGDATABASE") ?? "postgres",
-            Pooling = false,
-        }.ConnectionString;
-    }
+    private static string Sql(string replicationConnectionString, string? conninfo) =>
+        ReplicationConnectionString.ForSql(replicationConnectionString, conninfo, Environment.GetEnvironmentVariable);
 }
