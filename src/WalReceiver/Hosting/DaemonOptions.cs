@@ -8,4 +8,7 @@ public sealed class DaemonOptions
 
     /// <summary>The metrics and health endpoint.</summary>
     public HttpOptions Http { get; set; } = new();
+
+    /// <summary>Optional push of the metrics over OTLP.</summary>
+    public OtlpOptions Otlp { get; set; } = new();
 }

@@ -45,6 +45,12 @@ internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
 
         if (!Uri.TryCreate(options.Http.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             failures.Add($"WalReceiver:Http:Url \"{options.Http.Url}\" is not an http:// URL such as http://127.0.0.1:9898");
+        if (options.Otlp.Endpoint is { Length: > 0 } otlp && (!Uri.TryCreate(otlp, UriKind.Absolute, out var o) || o.Scheme is not ("http" or "https")))
+            failures.Add($"WalReceiver:Otlp:Endpoint \"{otlp}\" is not an http:// URL such as http://127.0.0.1:4318");
+        if (options.Otlp.Protocol is not ("http/protobuf" or "grpc"))
+            failures.Add($"WalReceiver:Otlp:Protocol \"{options.Otlp.Protocol}\" must be http/protobuf or grpc");
+        if (options.Otlp.ExportInterval < TimeSpan.FromMilliseconds(100))
+            failures.Add("WalReceiver:Otlp:ExportInterval must be at least 00:00:00.1");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -17,6 +17,7 @@ public sealed class DaemonConfigurationTests
         { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/tmp", "Slot": "Bad-Slot"}]}}""", "WalReceiver:Sources:0:Slot" },
         { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/tmp"}], "Http": {"Url": "nope"}}}""", "WalReceiver:Http:Url" },
         { """{"WalReceiver": """, "cannot read the configuration" },
+        { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/tmp"}], "Otlp": {"Endpoint": "collector:4318"}}}""", "WalReceiver:Otlp:Endpoint" },
     };
 
     [Theory]

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using WalReceiver.Cli.Logging;
 using WalReceiver.Diagnostics;
@@ -45,9 +46,16 @@ internal static class RunCommand
         // Under systemd (Type=notify) this reports READY and STOPPING; elsewhere it does nothing.
         builder.Services.AddSystemd();
         builder.Services.AddWalReceiverDaemon(builder.Configuration);
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(WalReceiverMetrics.MeterName).AddPrometheusExporter());
         var http = new HttpOptions();
         builder.Configuration.GetSection($"{WalReceiverOptions.Section}:Http").Bind(http);
+        var otlp = new OtlpOptions();
+        builder.Configuration.GetSection($"{WalReceiverOptions.Section}:Otlp").Bind(otlp);
+        builder.Services.AddOpenTelemetry().WithMetrics(m =>
+        {
+            m.AddMeter(WalReceiverMetrics.MeterName).AddPrometheusExporter();
+            if (otlp.Endpoint is { Length: > 0 } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out var baseUri))
+                m.AddOtlpExporter((exporter, reader) => ConfigureOtlp(exporter, reader, otlp, baseUri));
+        });
         builder.WebHost.UseUrls(http.Url);
 
         var app = builder.Build();
@@ -83,6 +91,16 @@ internal static class RunCommand
         context.Response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted);
+    }
+
+    // Bad values are refused by the validator before the host starts; here they are only applied.
+    private static void ConfigureOtlp(OtlpExporterOptions exporter, MetricReaderOptions reader, OtlpOptions otlp, Uri baseUri)
+    {
+        var grpc = otlp.Protocol == "grpc";
+        exporter.Protocol = grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+        // Set in code, the http endpoint is used as it is: it must name the metrics path.
+        exporter.Endpoint = grpc ? baseUri : new Uri(baseUri, "v1/metrics");
+        reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)otlp.ExportInterval.TotalMilliseconds;
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, bool verbose)
