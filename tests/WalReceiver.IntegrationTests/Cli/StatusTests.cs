@@ -41,4 +41,36 @@ public sealed class StatusTests(SharedCluster shared)
         receiver.Signal(PosixSignal.Terminate);
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
     }
+
+    [Fact]
+    public async Task Status_with_a_daemon_configuration_reports_each_source()
+    {
+        var cluster = shared.Cluster;
+        await using var run = await ArchiveRun.StartAsync(cluster, "statuscfg");
+        var config = Path.Combine(run.Directory, "..", $"{run.Slot}.json");
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+        {
+            WalReceiver = new
+            {
+                Sources = new[]
+                {
+                    new { Name = "cfg", ConnectionString = $"host={cluster.Host} port={cluster.Port} user={cluster.SuperUser}", Slot = run.Slot, Directory = run.Directory },
+                },
+            },
+        }), TestContext.Current.CancellationToken);
+        try
+        {
+            await using var p = ReceiverProcess.Start(["status", "--config", config, "--json"]);
+            Assert.True(await p.WaitForExitAsync(Timeout) == 0, p.Stderr);
+            using var json = JsonDocument.Parse(p.Stdout);
+            var source = Assert.Single(json.RootElement.EnumerateArray());
+            Assert.Equal("cfg", source.GetProperty("source").GetString());
+            Assert.Equal(run.Slot, source.GetProperty("slot").GetProperty("name").GetString());
+            Assert.False(source.GetProperty("slot").GetProperty("active").GetBoolean());
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
 }
