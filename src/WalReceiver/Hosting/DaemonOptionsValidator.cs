@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using WalReceiver.Replication;
+using WalReceiver.Wal;
 
 namespace WalReceiver.Hosting;
 
@@ -30,7 +31,7 @@ internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
                 failures.Add($"{key}:ConnectionString: {e.Message}");
             }
 
-            if (s.Slot is { } slot && !(slot.Length is > 0 and <= 63 && slot.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_')))
+            if (s.Slot is { } slot && !ReplicationSlotName.IsValid(slot))
                 failures.Add($"{key}:Slot \"{slot}\" is not a valid slot name: use 1 to 63 lower-case letters, digits and underscores");
             if (s.MaxLagBytes <= 0)
                 failures.Add($"{key}:MaxLagBytes must be positive");

@@ -131,7 +131,7 @@ internal static class ReceiveCommand
             return "cannot use --synchronous together with --no-sync";
         if (a.NoPassword && a.Password)
             return "cannot use --no-password together with --password";
-        if (a.Slot is { } slot && !IsValidSlotName(slot))
+        if (a.Slot is { } slot && !ReplicationSlotName.IsValid(slot))
             return $"invalid replication slot name \"{slot}\": use 1 to 63 lower-case letters, digits and underscores";
         if (!a.CreateSlot && !a.DropSlot && string.IsNullOrEmpty(a.Directory))
             return "no target directory specified: give one with -D/--directory";
@@ -143,8 +143,4 @@ internal static class ReceiveCommand
             return $"compression \"{z}\" is not supported yet: only -Z none";
         return null;
     }
-
-    // PostgreSQL's ReplicationSlotValidateName: lower-case letters, digits and underscores, at most NAMEDATALEN - 1.
-    private static bool IsValidSlotName(string name) =>
-        name.Length is > 0 and <= 63 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
 }
