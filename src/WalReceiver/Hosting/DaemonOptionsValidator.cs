@@ -22,24 +22,21 @@ internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
                 failures.Add($"{key}:Name \"{s.Name}\" must be letters, digits, '_' or '-'");
             else if (!names.Add(s.Name))
                 failures.Add($"{key}:Name \"{s.Name}\" is used twice: source names must be unique");
+            WalReceiverOptions receiver;
             try
             {
-                SourceOptions.ToReceiverOptions(s, Environment.GetEnvironmentVariable);
+                receiver = SourceOptions.ToReceiverOptions(s, Environment.GetEnvironmentVariable);
             }
             catch (ConnectionInfoException e)
             {
                 failures.Add($"{key}:ConnectionString: {e.Message}");
+                continue;
             }
 
             if (s.Slot is { } slot && !ReplicationSlotName.IsValid(slot))
                 failures.Add($"{key}:Slot \"{slot}\" is not a valid slot name: use 1 to 63 lower-case letters, digits and underscores");
             if (s.MaxLagBytes <= 0)
                 failures.Add($"{key}:MaxLagBytes must be positive");
-            var receiver = new WalReceiverOptions
-            {
-                Directory = s.Directory, ConnectionString = "checked above", Synchronous = s.Synchronous, NoSync = s.NoSync,
-                StatusInterval = s.StatusInterval,
-            };
             foreach (var f in new WalReceiverOptionsValidator().Validate(null, receiver).Failures ?? [])
                 failures.Add($"{key}: {f}");
         }

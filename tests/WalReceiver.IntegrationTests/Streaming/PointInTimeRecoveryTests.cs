@@ -94,7 +94,7 @@ public sealed class PointInTimeRecoveryTests
         CancellationToken ct)
     {
         GrantReadAccess(archive);
-        var port = FreePort();
+        var port = Cli.CliTestSupport.ClosedPort();
         await File.AppendAllTextAsync(Path.Combine(backup, "postgresql.conf"),
             $"\nport = {port}\nunix_socket_directories = '{cluster.WorkDirectory}'\nrestore_command = 'cp {archive}/%f %p'\n" +
             recovery + "recovery_target_action = 'promote'\n", ct);
@@ -113,13 +113,4 @@ public sealed class PointInTimeRecoveryTests
     }
 
     private static string Port(PostgresCluster c) => c.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

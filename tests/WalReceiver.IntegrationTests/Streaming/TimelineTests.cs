@@ -57,12 +57,7 @@ public sealed class TimelineTests
         var more = await ArchiveAssert.GenerateWalAsync(primary, 10_000, switchWal: false);
         await ArchiveAssert.WaitForReplayAsync(standby, more);
         await standby.PromoteAsync(Ct);
-        await ArchiveAssert.GenerateWalAsync(standby, 5_000);
-        var end = await ArchiveAssert.GenerateWalAsync(standby, 100, switchWal: false);
-        await using (var again = run.StartReceiver("-n", "-E", end.ToString()))
-            Assert.True(await again.WaitForExitAsync(Timeout) == 0, again.Stderr);
-
-        await AssertFollowedAsync(standby, run, newTimeline: 2);
+        await RestartAfterPromotionAsync(standby, run);
     }
 
     [Fact]
@@ -81,12 +76,7 @@ public sealed class TimelineTests
         await standby.PromoteAsync(Ct);
         var history = await standby.QueryScalarAsync<string>("select convert_from(pg_read_binary_file('pg_wal/00000002.history'), 'UTF8')", Ct);
         Assert.Equal(boundary, TimelineHistory.Parse(2, history!).SwitchPointOf(1)); // the case that loops pg_receivewal forever
-        await ArchiveAssert.GenerateWalAsync(standby, 5_000);
-        var end = await ArchiveAssert.GenerateWalAsync(standby, 100, switchWal: false);
-        await using (var again = run.StartReceiver("-n", "-E", end.ToString()))
-            Assert.True(await again.WaitForExitAsync(Timeout) == 0, again.Stderr);
-
-        await AssertFollowedAsync(standby, run, newTimeline: 2);
+        await RestartAfterPromotionAsync(standby, run);
     }
 
     [Fact]
@@ -132,6 +122,16 @@ public sealed class TimelineTests
         Assert.Contains(mineId, stderr, StringComparison.Ordinal);
         Assert.Contains(otherId, stderr, StringComparison.Ordinal);
         Assert.Equal(before, Snapshot(run.Directory));
+    }
+
+    // New WAL on the promoted server, then a restart of the receiver up to it: the archive must continue on timeline 2.
+    private static async Task RestartAfterPromotionAsync(PostgresCluster standby, ArchiveRun run)
+    {
+        await ArchiveAssert.GenerateWalAsync(standby, 5_000);
+        var end = await ArchiveAssert.GenerateWalAsync(standby, 100, switchWal: false);
+        await using (var again = run.StartReceiver("-n", "-E", end.ToString()))
+            Assert.True(await again.WaitForExitAsync(Timeout) == 0, again.Stderr);
+        await AssertFollowedAsync(standby, run, newTimeline: 2);
     }
 
     private static async Task AssertFollowedAsync(PostgresCluster server, ArchiveRun run, uint newTimeline)

@@ -2,8 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using WalReceiver.Cli.Logging;
 using WalReceiver.Diagnostics;
@@ -90,18 +88,7 @@ internal static class ReceiveCommand
             [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.StatusInterval)}"] =
                 TimeSpan.FromSeconds(a.StatusInterval).ToString("c", CultureInfo.InvariantCulture),
         });
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(a.Verbose ? LogLevel.Debug : LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
-        // A host that fails to start throws to us, and we print the reason once, in our own words.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
-        builder.Logging.AddConsole(o =>
-        {
-            o.FormatterName = PlainConsoleFormatter.Name;
-            o.LogToStandardErrorThreshold = LogLevel.Trace; // logs go to stderr, as PostgreSQL's tools print theirs
-        });
-        builder.Logging.AddConsoleFormatter<PlainConsoleFormatter, ConsoleFormatterOptions>();
+        ConsoleLogging.Configure(builder.Logging, a.Verbose);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddWalReceiver();
         using var host = builder.Build();

@@ -41,7 +41,7 @@ internal static class RunCommand
             return ExitCodes.Configuration;
         }
 
-        ConfigureLogging(builder.Logging, verbose);
+        ConsoleLogging.Configure(builder.Logging, verbose);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         // Under systemd (Type=notify) this reports READY and STOPPING; elsewhere it does nothing.
         builder.Services.AddSystemd();
@@ -101,20 +101,5 @@ internal static class RunCommand
         // Set in code, the http endpoint is used as it is: it must name the metrics path.
         exporter.Endpoint = grpc ? baseUri : new Uri(baseUri, "v1/metrics");
         reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)otlp.ExportInterval.TotalMilliseconds;
-    }
-
-    private static void ConfigureLogging(ILoggingBuilder logging, bool verbose)
-    {
-        logging.ClearProviders();
-        logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
-        logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
-        logging.AddFilter("Npgsql", LogLevel.Warning);
-        logging.AddConsole(o =>
-        {
-            o.FormatterName = PlainConsoleFormatter.Name;
-            o.LogToStandardErrorThreshold = LogLevel.Trace;
-        });
-        logging.AddConsoleFormatter<PlainConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
     }
 }
