@@ -8,7 +8,8 @@ source scripts/prerequisites.sh
 ensure_postgres
 PORT=${PORT:-55432}
 base=${DEMO_DIR:-/tmp/walreceiver-demo}
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# from /, so that the postgres user need not be able to enter the checkout
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 if [ "${1:-}" = "--stop" ]; then as_pg pg_ctl -D "$base/data" -m fast -w stop; exit 0; fi
 mkdir -p "$base" "$base/archive"; chmod 755 "$base"; chmod 700 "$base/archive"
 [ "$(id -u)" = 0 ] && chown postgres "$base"
