@@ -65,6 +65,62 @@ public sealed class ReceiveStreamingTests(SharedCluster shared)
     }
 
     [Fact]
+    public async Task Slot_in_use_by_another_receiver_is_retried_until_it_is_free_then_streamed_from()
+    {
+        var cluster = shared.Cluster;
+        await using var run = await ArchiveRun.StartAsync(cluster, "busy");
+        var second = run.Directory + "_second";
+        Directory.CreateDirectory(second);
+        try
+        {
+            await using var first = run.StartReceiver();
+            await first.WaitForStderrAsync("starting log streaming", Timeout);
+            var before = await ArchiveAssert.GenerateWalAsync(cluster, 5_000, switchWal: false);
+            await run.WaitForFlushAsync(before, Timeout);
+
+            // without -n, "slot is active for PID n" is a wait, not a failure: it goes away when the other receiver stops
+            await using var waiting = ReceiverProcess.Start(["receive", "-D", second, "-S", run.Slot, .. ReceiverProcess.ConnectionArgs(cluster)],
+                new Dictionary<string, string> { ["PGAPPNAME"] = run.ApplicationName + "_2" });
+            await waiting.WaitForStderrAsync("Another receiver is using the slot", Timeout);
+            await waiting.WaitForStderrAsync("trying again", Timeout);
+            Assert.Empty(Directory.GetFiles(second, "0*"));
+
+            first.Signal(PosixSignal.Terminate);
+            Assert.Equal(0, await first.WaitForExitAsync(Timeout));
+            await waiting.WaitForStderrAsync("starting log streaming", Timeout);
+            await ArchiveAssert.GenerateWalAsync(cluster, 10_000);
+            var end = await ArchiveAssert.GenerateWalAsync(cluster, 10, switchWal: false);
+            await WaitForApplicationFlushAsync(cluster, run.ApplicationName + "_2", end);
+            waiting.Signal(PosixSignal.Terminate);
+            Assert.Equal(0, await waiting.WaitForExitAsync(Timeout));
+
+            // the second archive starts where the slot was, at the segment holding the first receiver's last flush
+            await ArchiveAssert.MatchesServerAsync(cluster, second, minimumComplete: 1);
+            var size = new WalSegmentSize(cluster.WalSegmentSize);
+            var firstOfSecond = Directory.GetFiles(second, "0*").Select(Path.GetFileName).Order(StringComparer.Ordinal).First()!;
+            Assert.Equal(WalFileName.Format(1, before, size), firstOfSecond[..WalFileName.Length]);
+        }
+        finally
+        {
+            Directory.Delete(second, recursive: true);
+        }
+    }
+
+    private static async Task WaitForApplicationFlushAsync(PostgresCluster cluster, string applicationName, Lsn lsn)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            var flushed = await cluster.QueryScalarAsync<string>(
+                $"select flush_lsn::text from pg_stat_replication where application_name = '{applicationName}'");
+            if (flushed is not null && Lsn.Parse(flushed) >= lsn)
+                return;
+            Assert.True(DateTime.UtcNow < deadline, $"flush_lsn of {applicationName} {flushed} did not reach {lsn}");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task Endpos_stops_with_exit_0_once_everything_before_it_is_archived()
     {
         var cluster = shared.Cluster;
