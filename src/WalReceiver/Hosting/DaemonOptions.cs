@@ -11,4 +11,7 @@ public sealed class DaemonOptions
 
     /// <summary>Optional push of the metrics over OTLP.</summary>
     public OtlpOptions Otlp { get; set; } = new();
+
+    /// <summary>One line per completed segment at information level (<c>walreceiver run -v</c> sets it).</summary>
+    public bool LogSegments { get; set; }
 }

@@ -46,9 +46,12 @@ public static class ServiceCollectionExtensions
             services.AddSingleton<IHostedService>(sp =>
             {
                 // validated by now: ValidateOnStart runs before hosted services are created
-                var source = sp.GetRequiredService<IOptions<DaemonOptions>>().Value.Sources[index];
+                var daemon = sp.GetRequiredService<IOptions<DaemonOptions>>().Value;
+                var source = daemon.Sources[index];
                 sp.GetRequiredService<SourceRegistry>().Get(source.Name);
-                return CreateService(sp, SourceOptions.ToReceiverOptions(source, Environment.GetEnvironmentVariable), stopHostWhenDone: false);
+                var receiver = SourceOptions.ToReceiverOptions(source, Environment.GetEnvironmentVariable);
+                receiver.Verbose = daemon.LogSegments;
+                return CreateService(sp, receiver, stopHostWhenDone: false);
             });
             if (options.Sources[i].Slot is { } slot)
             {

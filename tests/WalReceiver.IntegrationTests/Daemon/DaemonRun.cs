@@ -23,13 +23,13 @@ public sealed class DaemonRun : IAsyncDisposable
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>Writes <paramref name="sources"/> (objects serialised as WalReceiver:Sources) and starts the daemon.</summary>
-    public static DaemonRun Start(IEnumerable<object> sources, IReadOnlyDictionary<string, string>? environment = null)
+    public static DaemonRun Start(IEnumerable<object> sources, IReadOnlyDictionary<string, string>? environment = null, params string[] extra)
     {
         var directory = CliTestSupport.CreateDirectory(Path.GetTempPath(), "walreceiver-daemon");
         var url = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{CliTestSupport.ClosedPort()}");
         var config = Path.Combine(directory, "appsettings.json");
         File.WriteAllText(config, JsonSerializer.Serialize(new { WalReceiver = new { Sources = sources, Http = new { Url = url } } }));
-        return new DaemonRun(directory, ReceiverProcess.Start(["run", "--config", config], environment), url);
+        return new DaemonRun(directory, ReceiverProcess.Start(["run", "--config", config, .. extra], environment), url);
     }
 
     public string NewArchive(string name) => CliTestSupport.CreateDirectory(_directory, name);

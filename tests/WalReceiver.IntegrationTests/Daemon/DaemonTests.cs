@@ -59,6 +59,7 @@ public sealed class DaemonTests
             d.Process.Signal(PosixSignal.Terminate);
             Assert.Equal(0, await d.Process.WaitForExitAsync(Timeout));
             Assert.Contains("[dead]", d.Process.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("finished segment", d.Process.Stderr, StringComparison.Ordinal); // only with -v
             foreach (var text in new[] { d.Process.Stderr, metrics.Body, health.Value.Body })
                 Assert.DoesNotContain("sekret-pw", text, StringComparison.Ordinal);
             await ArchiveAssert.MatchesServerAsync(cluster, mainDir, minimumComplete: 2);
@@ -80,7 +81,7 @@ public sealed class DaemonTests
         {
             foreach (var c in new[] { one, two })
                 await c.ExecuteAsync("select pg_create_physical_replication_slot('hold_daemon', true)", Ct);
-            await using var d = DaemonRun.Start([Source("one", Conninfo(one), dirs[0]), Source("two", Conninfo(two), dirs[1])]);
+            await using var d = DaemonRun.Start([Source("one", Conninfo(one), dirs[0]), Source("two", Conninfo(two), dirs[1])], null, "-v");
             await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
             await Task.WhenAll(ArchiveAssert.GenerateWalAsync(one, 20_000), ArchiveAssert.GenerateWalAsync(two, 30_000));
             await d.WaitForAsync("/metrics", (_, body) => new[] { "one", "two" }.All(n =>
@@ -88,6 +89,8 @@ public sealed class DaemonTests
                 && DaemonRun.Sample(body, "walreceiver_flushed_age_seconds", n) == 0), Timeout);
             d.Process.Signal(PosixSignal.Terminate);
             Assert.Equal(0, await d.Process.WaitForExitAsync(Timeout));
+            foreach (var name in new[] { "one", "two" })
+                Assert.Matches($@" info: \[{name}\] finished segment [0-9A-F]{{24}} at ", d.Process.Stderr);
             await ArchiveAssert.MatchesServerAsync(one, dirs[0], minimumComplete: 2);
             await ArchiveAssert.MatchesServerAsync(two, dirs[1], minimumComplete: 2);
         }

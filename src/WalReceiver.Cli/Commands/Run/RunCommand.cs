@@ -34,6 +34,8 @@ internal static class RunCommand
             if (config is not null)
                 builder.Configuration.AddJsonFile(config.FullName, optional: false, reloadOnChange: false);
             builder.Configuration.AddEnvironmentVariables().AddCommandLine(overrides);
+            if (verbose)
+                builder.Configuration.AddInMemoryCollection([new($"{WalReceiverOptions.Section}:{nameof(DaemonOptions.LogSegments)}", "true")]);
         }
         catch (InvalidDataException e)
         {
