@@ -22,6 +22,10 @@ internal sealed class WalSegmentWriter : IDisposable
     private readonly ArchiveFileModes _modes;
     private readonly bool _sync;
     private FileStream? _file;
+
+    // FileStream.SafeFileHandle seeks the descriptor to the stream's position on every get (an lseek per write):
+    // take it once per segment, since we only ever write at explicit offsets.
+    private SafeFileHandle? _handle;
     private string? _partialPath;
     private Lsn _segmentStart;
     private Lsn _flushedUpTo;
@@ -79,7 +83,7 @@ internal sealed class WalSegmentWriter : IDisposable
             if (_file is null)
                 OpenSegment();
             var n = Math.Min(data.Length, _segmentSize.Bytes - offset);
-            RandomAccess.Write(_file!.SafeFileHandle, data[..n], offset);
+            RandomAccess.Write(_handle!, data[..n], offset);
             data = data[n..];
             WrittenUpTo += (ulong)n;
             if (_segmentSize.IsSegmentStart(WrittenUpTo))
@@ -105,6 +109,7 @@ internal sealed class WalSegmentWriter : IDisposable
         Flush();
         _file.Dispose();
         _file = null;
+        _handle = null;
         if (_sync)
             Fsync.DirectoryEntries(_directory);
     }
@@ -135,6 +140,7 @@ internal sealed class WalSegmentWriter : IDisposable
         if (!OperatingSystem.IsWindows())
             options.UnixCreateMode = _modes.File;
         _file = new FileStream(_partialPath, options);
+        _handle = _file.SafeFileHandle;
         if (created && _sync)
             Fsync.DirectoryEntries(_directory);
     }
@@ -142,12 +148,12 @@ internal sealed class WalSegmentWriter : IDisposable
     private void CompleteSegment()
     {
         var file = _file!;
-        var handle = file.SafeFileHandle;
-        TrimTo(handle, _segmentSize.Bytes);
+        TrimTo(_handle!, _segmentSize.Bytes);
         if (_sync)
             FsyncFile(file);
         file.Dispose();
         _file = null;
+        _handle = null;
         var partial = _partialPath!;
         var complete = partial[..^WalFileName.PartialSuffix.Length];
         File.Move(partial, complete, overwrite: false);
