@@ -30,7 +30,6 @@ internal static class SourceOptions
             Synchronous = s.Synchronous,
             NoSync = s.NoSync,
             StatusInterval = s.StatusInterval,
-            Verbose = false,
             LogProgress = true,
         };
     }

@@ -23,8 +23,8 @@ internal sealed class WalSegmentWriter : IDisposable
     private readonly bool _sync;
     private FileStream? _file;
 
-    // FileStream.SafeFileHandle seeks the descriptor to the stream's position on every get (an lseek per write):
-    // take it once per segment, since we only ever write at explicit offsets.
+    // The stream only creates the file (with its Unix mode) and owns the descriptor. FileStream.SafeFileHandle seeks
+    // to the stream's position on every get (an lseek per write), so all I/O goes through this handle, taken once.
     private SafeFileHandle? _handle;
     private string? _partialPath;
     private Lsn _segmentStart;
@@ -96,8 +96,8 @@ internal sealed class WalSegmentWriter : IDisposable
     {
         if (!HasUnflushed)
             return;
-        if (_file is not null && _sync)
-            FsyncFile(_file);
+        if (_handle is not null && _sync)
+            FsyncFile();
         _flushedUpTo = WrittenUpTo;
     }
 
@@ -107,9 +107,7 @@ internal sealed class WalSegmentWriter : IDisposable
         if (_file is null)
             return;
         Flush();
-        _file.Dispose();
-        _file = null;
-        _handle = null;
+        CloseFile();
         if (_sync)
             Fsync.DirectoryEntries(_directory);
     }
@@ -147,13 +145,10 @@ internal sealed class WalSegmentWriter : IDisposable
 
     private void CompleteSegment()
     {
-        var file = _file!;
         TrimTo(_handle!, _segmentSize.Bytes);
         if (_sync)
-            FsyncFile(file);
-        file.Dispose();
-        _file = null;
-        _handle = null;
+            FsyncFile();
+        CloseFile();
         var partial = _partialPath!;
         var complete = partial[..^WalFileName.PartialSuffix.Length];
         File.Move(partial, complete, overwrite: false);
@@ -163,10 +158,17 @@ internal sealed class WalSegmentWriter : IDisposable
         SegmentCompleted?.Invoke(Path.GetFileName(complete));
     }
 
-    private void FsyncFile(FileStream file)
+    private void CloseFile()
+    {
+        _file!.Dispose();
+        _file = null;
+        _handle = null;
+    }
+
+    private void FsyncFile()
     {
         var started = Stopwatch.GetTimestamp();
-        file.Flush(flushToDisk: true);
+        RandomAccess.FlushToDisk(_handle!);
         FsyncObserved?.Invoke(Stopwatch.GetElapsedTime(started));
     }
 

@@ -55,13 +55,16 @@ public sealed class ArchiveRun : IAsyncDisposable
     public Task WaitForFlushAsync(Lsn lsn, TimeSpan timeout) => WaitForFlushAsync(_cluster, lsn, timeout);
 
     /// <summary>Polls until <paramref name="server"/> sees our flush position at or past <paramref name="lsn"/>.</summary>
-    public async Task WaitForFlushAsync(PostgresCluster server, Lsn lsn, TimeSpan timeout)
+    public Task WaitForFlushAsync(PostgresCluster server, Lsn lsn, TimeSpan timeout) => WaitForFlushAsync(server, ApplicationName, lsn, timeout);
+
+    /// <summary>Polls until <paramref name="server"/> sees the flush position of <paramref name="applicationName"/> at or past <paramref name="lsn"/>.</summary>
+    public static async Task WaitForFlushAsync(PostgresCluster server, string applicationName, Lsn lsn, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var flushed = await server.QueryScalarAsync<string>(
-                $"select flush_lsn::text from pg_stat_replication where application_name = '{ApplicationName}'");
+                $"select flush_lsn::text from pg_stat_replication where application_name = '{applicationName}'");
             if (flushed is not null && Lsn.Parse(flushed) >= lsn)
                 return;
             if (DateTime.UtcNow > deadline)

@@ -90,7 +90,7 @@ public sealed class ReceiveStreamingTests(SharedCluster shared)
             await waiting.WaitForStderrAsync("starting log streaming", Timeout);
             await ArchiveAssert.GenerateWalAsync(cluster, 10_000);
             var end = await ArchiveAssert.GenerateWalAsync(cluster, 10, switchWal: false);
-            await WaitForApplicationFlushAsync(cluster, run.ApplicationName + "_2", end);
+            await ArchiveRun.WaitForFlushAsync(cluster, run.ApplicationName + "_2", end, Timeout);
             waiting.Signal(PosixSignal.Terminate);
             Assert.Equal(0, await waiting.WaitForExitAsync(Timeout));
 
@@ -103,20 +103,6 @@ public sealed class ReceiveStreamingTests(SharedCluster shared)
         finally
         {
             Directory.Delete(second, recursive: true);
-        }
-    }
-
-    private static async Task WaitForApplicationFlushAsync(PostgresCluster cluster, string applicationName, Lsn lsn)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            var flushed = await cluster.QueryScalarAsync<string>(
-                $"select flush_lsn::text from pg_stat_replication where application_name = '{applicationName}'");
-            if (flushed is not null && Lsn.Parse(flushed) >= lsn)
-                return;
-            Assert.True(DateTime.UtcNow < deadline, $"flush_lsn of {applicationName} {flushed} did not reach {lsn}");
-            await Task.Delay(50);
         }
     }
 
