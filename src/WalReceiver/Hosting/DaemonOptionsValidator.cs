@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using WalReceiver.Replication;
 using WalReceiver.Wal;
+using WalReceiver.Replication.ConnectionStrings;
 
 namespace WalReceiver.Hosting;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using WalReceiver.Diagnostics;
 
 namespace WalReceiver.Hosting;
 

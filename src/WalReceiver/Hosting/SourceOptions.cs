@@ -1,4 +1,4 @@
-using WalReceiver.Replication;
+using WalReceiver.Replication.ConnectionStrings;
 
 namespace WalReceiver.Hosting;
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using WalReceiver.Diagnostics;
+using WalReceiver.Replication.ConnectionStrings;
 
 namespace WalReceiver.Replication;
 

@@ -8,6 +8,7 @@ using WalReceiver.Diagnostics;
 using WalReceiver.Hosting;
 using WalReceiver.Replication;
 using WalReceiver.Wal;
+using WalReceiver.Replication.ConnectionStrings;
 
 namespace WalReceiver.Cli.Commands.Receive;
 

@@ -4,6 +4,7 @@ using WalReceiver.Cli.Commands.Receive;
 using WalReceiver.Diagnostics;
 using WalReceiver.Hosting;
 using WalReceiver.Replication;
+using WalReceiver.Replication.ConnectionStrings;
 
 namespace WalReceiver.Cli.Commands.Status;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace WalReceiver.Replication;
+namespace WalReceiver.Replication.ConnectionStrings;
 
 /// <summary>
 /// Turns libpq's parallel <c>host</c>, <c>hostaddr</c> and <c>port</c> lists into the servers to try, in order, and

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Npgsql;
 
-namespace WalReceiver.Replication;
+namespace WalReceiver.Replication.ConnectionStrings;
 
 /// <summary>
 /// Builds the Npgsql connection string for the replication connection from pg_receivewal-style inputs, with libpq's

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace WalReceiver.Replication;
+namespace WalReceiver.Replication.ConnectionStrings;
 
 /// <summary>
 /// The connection inputs as the command line gave them, before libpq's precedence rules are applied

@@ -1,4 +1,4 @@
-namespace WalReceiver.Replication;
+namespace WalReceiver.Replication.ConnectionStrings;
 
 /// <summary>A connection setting's value and where it came from, so an error can point at the right place.</summary>
 /// <param name="Value">The value as given.</param>

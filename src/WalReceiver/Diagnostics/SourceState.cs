@@ -1,6 +1,6 @@
 using WalReceiver.Wal;
 
-namespace WalReceiver.Hosting;
+namespace WalReceiver.Diagnostics;
 
 /// <summary>
 /// The live state of one source, written by its streaming loop and read by metrics and health from other threads.

@@ -1,4 +1,4 @@
-namespace WalReceiver.Hosting;
+namespace WalReceiver.Diagnostics;
 
 /// <summary>What a source is doing, as health and metrics report it.</summary>
 public enum SourceStatus

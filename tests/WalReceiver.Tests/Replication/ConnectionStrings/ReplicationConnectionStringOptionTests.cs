@@ -1,7 +1,7 @@
 using Npgsql;
-using static WalReceiver.Tests.Replication.TestConnectionStrings;
+using static WalReceiver.Tests.Replication.ConnectionStrings.TestConnectionStrings;
 
-namespace WalReceiver.Tests.Replication;
+namespace WalReceiver.Tests.Replication.ConnectionStrings;
 
 public sealed class ReplicationConnectionStringOptionTests
 {

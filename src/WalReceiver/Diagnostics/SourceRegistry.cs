@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace WalReceiver.Hosting;
+namespace WalReceiver.Diagnostics;
 
 /// <summary>Every source of this process, by name: what metrics' gauges and the health endpoint read.</summary>
 public sealed class SourceRegistry(TimeProvider time)

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
-using WalReceiver.Hosting;
 using WalReceiver.Wal;
+using WalReceiver.Diagnostics;
 
-namespace WalReceiver.Tests.Hosting;
+namespace WalReceiver.Tests.Diagnostics;
 
 public sealed class SourceStateTests
 {

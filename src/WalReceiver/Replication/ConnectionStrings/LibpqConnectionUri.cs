@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace WalReceiver.Replication;
+namespace WalReceiver.Replication.ConnectionStrings;
 
 /// <summary>
 /// Parses the part of a libpq connection URI after <c>postgresql://</c>:

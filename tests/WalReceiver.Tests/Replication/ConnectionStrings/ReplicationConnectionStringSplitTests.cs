@@ -1,8 +1,8 @@
 using Npgsql;
-using WalReceiver.Replication;
-using static WalReceiver.Tests.Replication.TestConnectionStrings;
+using WalReceiver.Replication.ConnectionStrings;
+using static WalReceiver.Tests.Replication.ConnectionStrings.TestConnectionStrings;
 
-namespace WalReceiver.Tests.Replication;
+namespace WalReceiver.Tests.Replication.ConnectionStrings;
 
 public sealed class ReplicationConnectionStringSplitTests
 {

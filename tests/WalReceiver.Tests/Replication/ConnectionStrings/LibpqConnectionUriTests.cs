@@ -1,6 +1,6 @@
-using WalReceiver.Replication;
+using WalReceiver.Replication.ConnectionStrings;
 
-namespace WalReceiver.Tests.Replication;
+namespace WalReceiver.Tests.Replication.ConnectionStrings;
 
 public sealed class LibpqConnectionUriTests
 {

@@ -1,4 +1,4 @@
-namespace WalReceiver.Replication;
+namespace WalReceiver.Replication.ConnectionStrings;
 
 /// <summary>
 /// A connection string, connection option or libpq environment variable that cannot be used. The message names the

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Text;
 
-namespace WalReceiver.Replication;
+namespace WalReceiver.Replication.ConnectionStrings;
 
 /// <summary>
 /// Parses a libpq connection string as pg_receivewal's <c>-d</c> accepts it: <c>keyword=value</c> pairs, a

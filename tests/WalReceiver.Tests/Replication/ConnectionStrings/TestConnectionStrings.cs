@@ -1,7 +1,7 @@
 using Npgsql;
-using WalReceiver.Replication;
+using WalReceiver.Replication.ConnectionStrings;
 
-namespace WalReceiver.Tests.Replication;
+namespace WalReceiver.Tests.Replication.ConnectionStrings;
 
 /// <summary>Builds connection strings with a fake environment, file system and OS user, never the real ones.</summary>
 internal static class TestConnectionStrings
