@@ -21,4 +21,5 @@ internal static class EventIds
     public const int AttemptFailed = 300;
     public const int Reconnecting = 301;
     public const int FatalError = 302;
+    public const int UnexpectedError = 303;
 }

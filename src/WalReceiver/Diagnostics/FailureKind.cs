@@ -1,7 +1,7 @@
 namespace WalReceiver.Diagnostics;
 
 /// <summary>
-/// Why a run stopped, which is also the process exit code (see the README's exit-code table).
+/// Why a run stopped; the command line maps each kind to its exit code (see the README's exit-code table).
 /// </summary>
 public enum FailureKind
 {

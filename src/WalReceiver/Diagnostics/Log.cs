@@ -46,6 +46,9 @@ internal static partial class Log
     [LoggerMessage(EventIds.FatalError, LogLevel.Critical, "{Message}")]
     public static partial void FatalError(ILogger logger, string message);
 
+    [LoggerMessage(EventIds.UnexpectedError, LogLevel.Critical, "unexpected error, please report it")]
+    public static partial void UnexpectedError(ILogger logger, Exception exception);
+
     [LoggerMessage(EventIds.StatusUpdateFailed, LogLevel.Debug, "could not send a status update: {Message}")]
     public static partial void StatusUpdateFailed(ILogger logger, string message);
 

@@ -60,12 +60,12 @@ public sealed class SourceState(string name, TimeProvider time)
         SlotRetainedBytes = retainedBytes;
     }
 
-    /// <summary>Records a new status; a failure keeps its message.</summary>
+    /// <summary>Records a new status; a failure keeps its message (its first line: health answers are one line each).</summary>
     public void SetStatus(SourceStatus status, string? error = null)
     {
         _status = status;
         if (error is not null)
-            _lastError = error;
+            _lastError = FirstLine(error);
         if (status == SourceStatus.Streaming)
             Interlocked.CompareExchange(ref _caughtUpTicks, time.GetTimestamp(), 0);
     }
@@ -83,6 +83,13 @@ public sealed class SourceState(string name, TimeProvider time)
     {
         Interlocked.Exchange(ref _serverEnd, (long)end.Value);
         NoteIfCaughtUp();
+    }
+
+    private static string FirstLine(string text)
+    {
+        var trimmed = text.Trim();
+        var end = trimmed.AsSpan().IndexOfAny('\r', '\n');
+        return end < 0 ? trimmed : trimmed[..end];
     }
 
     private void NoteIfCaughtUp()

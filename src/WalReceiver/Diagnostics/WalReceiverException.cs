@@ -30,4 +30,10 @@ public sealed class WalReceiverException : Exception
 
     /// <summary>How to treat the failure.</summary>
     public FailureKind Kind { get; }
+
+    /// <summary>
+    /// An fsync failed: WAL we received may not be on disk, although the run could otherwise stop cleanly. A retry streams
+    /// it again, but a stop (a signal, <c>--endpos</c>) after it must not exit 0.
+    /// </summary>
+    public bool IsDurabilityFailure { get; init; }
 }

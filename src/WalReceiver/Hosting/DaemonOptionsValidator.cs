@@ -14,6 +14,7 @@ internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
         if (options.Sources.Count == 0)
             failures.Add("WalReceiver:Sources is empty: configure at least one source (Name, ConnectionString, Slot, Directory)");
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var directories = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Sources.Count; i++)
         {
             var s = options.Sources[i];
@@ -35,6 +36,9 @@ internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
 
             if (s.Slot is { } slot && !ReplicationSlotName.IsValid(slot))
                 failures.Add($"{key}:Slot \"{slot}\" is not a valid slot name: use 1 to 63 lower-case letters, digits and underscores");
+            if (ArchivePath(s.Directory) is { } archive && !directories.TryAdd(archive, s.Name))
+                failures.Add($"{key}:Directory \"{s.Directory}\" is also the directory of source \"{directories[archive]}\": two receivers " +
+                    "would interleave their writes. Give each source a directory of its own");
             if (s.MaxLagBytes <= 0)
                 failures.Add($"{key}:MaxLagBytes must be positive");
             foreach (var f in new WalReceiverOptionsValidator().Validate(null, receiver).Failures ?? [])
@@ -50,5 +54,21 @@ internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
         if (options.Otlp.ExportInterval < TimeSpan.FromMilliseconds(100))
             failures.Add("WalReceiver:Otlp:ExportInterval must be at least 00:00:00.1");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // The same directory however it is spelled: relative or absolute, with a trailing slash, or through a symbolic link.
+    private static string? ArchivePath(string directory)
+    {
+        if (string.IsNullOrWhiteSpace(directory))
+            return null;
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        try
+        {
+            return new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full;
+        }
     }
 }

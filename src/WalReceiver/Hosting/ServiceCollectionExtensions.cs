@@ -20,11 +20,11 @@ public static class ServiceCollectionExtensions
     {
         services.AddOptions<WalReceiverOptions>().BindConfiguration(WalReceiverOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WalReceiverOptions>, WalReceiverOptionsValidator>());
-        AddCommon(services);
+        AddCommon(services, sources: 1);
         services.AddSingleton<IHostedService>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<WalReceiverOptions>>().Value;
-            return CreateService(sp, o, stopHostWhenDone: true);
+            return CreateService(sp, o, sp.GetRequiredService<ILoggerFactory>().CreateLogger("WalReceiver"));
         });
         return services;
     }
@@ -39,7 +39,7 @@ public static class ServiceCollectionExtensions
         configuration.GetSection(WalReceiverOptions.Section).Bind(options);
         services.AddOptions<DaemonOptions>().BindConfiguration(WalReceiverOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DaemonOptions>, DaemonOptionsValidator>());
-        AddCommon(services);
+        AddCommon(services, options.Sources.Count);
         for (var i = 0; i < options.Sources.Count; i++)
         {
             var index = i;
@@ -51,7 +51,8 @@ public static class ServiceCollectionExtensions
                 sp.GetRequiredService<SourceRegistry>().Get(source.Name);
                 var receiver = SourceOptions.ToReceiverOptions(source, Environment.GetEnvironmentVariable);
                 receiver.Verbose = daemon.LogSegments;
-                return CreateService(sp, receiver, stopHostWhenDone: false);
+                // Each source logs under its own category, which the console shows as [name].
+                return CreateService(sp, receiver, sp.GetRequiredService<ILoggerFactory>().CreateLogger(SourceCategoryPrefix + source.Name));
             });
             if (options.Sources[i].Slot is { } slot)
             {
@@ -72,11 +73,12 @@ public static class ServiceCollectionExtensions
     public const string SourceCategoryPrefix = "WalReceiver.Source.";
 
     /// <summary>The services every mode shares: time, the outcome, the source registry and the metrics.</summary>
-    internal static void AddCommon(IServiceCollection services)
+    internal static void AddCommon(IServiceCollection services, int sources)
     {
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RunOutcome>();
+        services.TryAddSingleton(sp => new RunCompletion(sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<RunOutcome>(), sources));
         services.TryAddSingleton<SourceRegistry>();
         services.TryAddSingleton<WalReceiverMetrics>();
         // Long enough for a last fsync and status update; the host's default (30 s) would also do, but say it.
@@ -84,15 +86,17 @@ public static class ServiceCollectionExtensions
     }
 
     /// <summary>The supervisor of one source.</summary>
-    internal static IHostedService CreateService(IServiceProvider sp, WalReceiverOptions o, bool stopHostWhenDone) => new WalStreamingService(
-        o,
-        new NpgsqlWalSourceFactory(o.ConnectionString, o.StatusInterval),
-        sp.GetRequiredService<TimeProvider>(),
-        sp.GetRequiredService<RunOutcome>(),
-        sp.GetRequiredService<IHostApplicationLifetime>(),
-        // In the daemon each source logs under its own category, which the console shows as [name].
-        sp.GetRequiredService<ILoggerFactory>().CreateLogger(stopHostWhenDone ? "WalReceiver" : SourceCategoryPrefix + o.Name),
-        sp.GetRequiredService<SourceRegistry>().Get(o.Name),
-        sp.GetRequiredService<WalReceiverMetrics>(),
-        stopHostWhenDone);
+    internal static IHostedService CreateService(IServiceProvider sp, WalReceiverOptions o, ILogger logger)
+    {
+        NpgsqlLogging.Initialize(sp.GetRequiredService<ILoggerFactory>());
+        return new WalStreamingService(
+            o,
+            new NpgsqlWalSourceFactory(o.ConnectionString, o.StatusInterval, o.ReceiveTimeout <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : o.ReceiveTimeout),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<RunOutcome>(),
+            sp.GetRequiredService<RunCompletion>(),
+            logger,
+            sp.GetRequiredService<SourceRegistry>().Get(o.Name),
+            sp.GetRequiredService<WalReceiverMetrics>());
+    }
 }

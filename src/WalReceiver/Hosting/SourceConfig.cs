@@ -27,6 +27,9 @@ public sealed class SourceConfig
     /// <summary>Time between status updates to the server.</summary>
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>No message from the server for this long ends the connection and reconnects (as wal_receiver_timeout); zero waits forever.</summary>
+    public TimeSpan ReceiveTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How often the slot's retained WAL and wal_status are read from pg_replication_slots (for metrics).</summary>
     public TimeSpan SlotPollInterval { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -18,7 +18,7 @@ internal static class SourceOptions
     public static WalReceiverOptions ToReceiverOptions(SourceConfig s, Func<string, string?> environment)
     {
         var connectionString = ReplicationConnectionString.Build(
-            new ConnectionSettings(s.ConnectionString, null, null, null, null, NoPassword: true, DefaultApplicationName: "walreceiver_" + s.Name),
+            new ConnectionSettings(s.ConnectionString, null, null, null, null, NoPassword: true, DefaultApplicationName: ApplicationNames.ForSource(s.Name)),
             environment);
         return new WalReceiverOptions
         {
@@ -30,6 +30,7 @@ internal static class SourceOptions
             Synchronous = s.Synchronous,
             NoSync = s.NoSync,
             StatusInterval = s.StatusInterval,
+            ReceiveTimeout = s.ReceiveTimeout,
             LogProgress = true,
         };
     }

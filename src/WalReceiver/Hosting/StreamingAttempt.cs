@@ -7,9 +7,14 @@ using WalReceiver.Wal;
 namespace WalReceiver.Hosting;
 
 /// <summary>
-/// One connection's worth of streaming: plan the start from the archive, stream into the segment writer, flush and
-/// report honestly, and leave the archive consistent however it ends.
+/// One connection's worth of streaming: plan the start, stream into the segment writer, flush and report honestly, and
+/// leave the archive consistent however it ends.
 /// </summary>
+/// <remarks>
+/// One loop does everything that touches the writer and the connection: write what arrived, and while the next message
+/// is awaited, flush (the stream paused, or unflushed WAL got old, or <c>--synchronous</c>), report, and stop when asked.
+/// Nothing else writes, fsyncs or sends, so a failure anywhere surfaces in the loop and ends the attempt.
+/// </remarks>
 internal sealed partial class StreamingAttempt
 {
     private readonly WalReceiverOptions _options;
@@ -19,16 +24,15 @@ internal sealed partial class StreamingAttempt
     private readonly Lsn _endPosition;
     private readonly bool _reportFlush;
     private readonly ArchiveFileModes _modes;
-    private WalSegmentWriter? _writer;
-    private long _lastWriteTimestamp;
-    private int _flushPending;
-
+    private readonly FileSync _sync;
     private readonly SourceState _state;
     private readonly WalReceiverMetrics? _metrics;
+    private readonly WakeSignal _wake = new();
+    private WalSegmentWriter? _writer;
 
     /// <summary>Creates an attempt over an open connection.</summary>
     public StreamingAttempt(WalReceiverOptions options, IWalSource source, TimeProvider time, ILogger logger, SourceState? state = null,
-        WalReceiverMetrics? metrics = null)
+        WalReceiverMetrics? metrics = null, FileSync? sync = null)
     {
         _state = state ?? new SourceState(options.Name, time);
         _metrics = metrics;
@@ -41,19 +45,22 @@ internal sealed partial class StreamingAttempt
         // us eligible as a synchronous standby that nobody asked for.
         _reportFlush = options.Slot is not null || options.Synchronous;
         _modes = ArchiveFileModes.FromDataDirectoryMode(source.Identity.DataDirectoryMode);
+        _sync = sync ?? (options.NoSync ? FileSync.None : FileSync.Disk);
     }
 
-    /// <summary>Bytes written in this attempt; the supervisor resets its backoff when an attempt made progress.</summary>
+    /// <summary>Bytes written in this attempt.</summary>
     public ulong BytesWritten { get; private set; }
+
+    /// <summary>The end of what this attempt wrote (invalid before streaming started): the supervisor's measure of progress.</summary>
+    public Lsn WrittenUpTo => _writer?.WrittenUpTo ?? Lsn.Invalid;
 
     /// <summary>Runs until stopped, the end position, or the end of the stream; failures throw <see cref="WalReceiverException"/>.</summary>
     public async Task<AttemptResult> RunAsync(CancellationToken stoppingToken)
     {
         var identity = _source.Identity;
-        Log.Connected(_logger, identity.ServerVersion, identity.SystemId, identity.Timeline, identity.XLogPos,
-            identity.WalSegmentSize);
+        Log.Connected(_logger, identity.ServerVersion, identity.SystemId, identity.Timeline, identity.XLogPos, identity.WalSegmentSize);
         CheckSynchronousCommit(identity);
-        var start = await PlanStartAsync(identity, stoppingToken);
+        var start = await new ArchiveStartPlanner(_options, _source, _modes, _sync, _logger).PlanAsync(stoppingToken);
         if (_endPosition.IsValid && _endPosition <= start.Lsn)
         {
             Log.EndPositionReached(_logger, start.Lsn, start.Timeline, _endPosition);
@@ -61,8 +68,7 @@ internal sealed partial class StreamingAttempt
         }
 
         Log.StartingStream(_logger, start.Lsn, start.Timeline, start.Source.ToString());
-        var writer = new WalSegmentWriter(_options.Directory, identity.WalSegmentSize, start.Timeline, start.Lsn,
-            _modes, sync: !_options.NoSync);
+        using var writer = new WalSegmentWriter(_options.Directory, identity.WalSegmentSize, start.Timeline, start.Lsn, _modes, _sync);
         writer.SegmentCompleted += OnSegmentCompleted;
         if (_metrics is { } metrics)
             writer.FsyncObserved = d => metrics.Fsync(_options.Name, d);
@@ -71,95 +77,158 @@ internal sealed partial class StreamingAttempt
         _state.SetStatus(SourceStatus.Streaming);
         if (_reportFlush)
             _source.ReportedFlush = start.Lsn; // everything before the start is archived (or was never ours to keep)
+        AttemptResult result;
         try
         {
-            return await StreamAsync(writer, start, stoppingToken);
+            result = await StreamAsync(writer, start, stoppingToken);
+            Close(writer);
+        }
+        catch (Exception e) when (e is not WalReceiverException { IsDurabilityFailure: true })
+        {
+            CloseAfterFailure(writer);
+            if (ArchiveErrors.Classify(e, _options.Directory, "could not write WAL") is { } w && w != e)
+                throw w;
+            throw;
         }
         finally
         {
-            lock (writer.SyncRoot)
-            {
-                var open = writer.HasOpenSegment;
-                try
-                {
-                    writer.Close();
-                }
-                catch (IOException e)
-                {
-                    Log.AttemptFailed(_logger, $"could not close \"{writer.CurrentFileName}.partial\": {e.Message}");
-                }
-
-                if (open)
-                    Log.PartialKept(_logger, writer.CurrentFileName, writer.WrittenUpTo);
-            }
-
             // Allocation figures make a per-message allocation in the streaming loop visible in any -v run.
             if (_logger.IsEnabled(LogLevel.Debug))
                 Log.AttemptSummary(_logger, BytesWritten, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0));
         }
+
+        return result;
     }
 
     private async Task<AttemptResult> StreamAsync(WalSegmentWriter writer, StartPosition start, CancellationToken stoppingToken)
     {
         using var streamCts = new CancellationTokenSource();
-        // The idle flusher: pg_receivewal fsyncs before answering the server's reply requests; Npgsql answers them for us
-        // with LastFlushedLsn, so keep that current by flushing whenever the stream pauses.
-        await using var idleTimer = _time.CreateTimer(_ => FlushIfIdle(writer), null, _options.IdleFlushDelay, _options.IdleFlushDelay);
+        await using var stopRegistration = stoppingToken.UnsafeRegister(static s => ((WakeSignal)s!).Set(), _wake);
+        await using var flushTimer = _time.CreateTimer(static s => ((WakeSignal)s!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         await using var progressTimer = _options.LogProgress
             ? _time.CreateTimer(_ => LogProgress(), null, _options.ProgressInterval, _options.ProgressInterval)
             : null;
-        // On stop: flush and report while the stream is still open (the server's slot gets our last position), then end it.
-        await using var stopRegistration = stoppingToken.UnsafeRegister(_ => _ = FinalReportThenCancelAsync(writer, streamCts), null);
         var chunks = _source.StreamAsync(_options.Slot, start.Lsn, start.Timeline, streamCts.Token).GetAsyncEnumerator(streamCts.Token);
+        var next = new PendingRead(_wake);
         try
         {
             while (true)
             {
-                var next = chunks.MoveNextAsync();
-                if (!next.IsCompleted && _options.Synchronous && writer.HasUnflushed)
-                    await FlushAndReportAsync(writer, stoppingToken); // one fsync per batch that arrived together
-                if (!await next)
+                next.Start(chunks.MoveNextAsync());
+                if (!next.IsCompleted)
+                {
+                    // The stream paused: the moment to make what arrived durable while the next read is under way.
+                    if (_options.Synchronous && writer.HasUnflushed)
+                        await FlushAndReportAsync(writer); // one fsync per batch that arrived together
+                    while (!next.IsCompleted)
+                    {
+                        if (stoppingToken.IsCancellationRequested)
+                            return await FinishAsync(writer, AttemptResult.Stopped);
+                        if (FlushDue(writer) is not { } due)
+                            flushTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                        else if (due <= TimeSpan.Zero)
+                        {
+                            await FlushAndReportAsync(writer);
+                            continue;
+                        }
+                        else
+                            flushTimer.Change(due, Timeout.InfiniteTimeSpan);
+
+                        await next.WaitAsync();
+                    }
+                }
+
+                if (!next.Result())
                 {
                     Log.StreamEnded(_logger, writer.WrittenUpTo, writer.Timeline);
                     return AttemptResult.StreamEnded;
                 }
 
-                var chunk = chunks.Current;
-                lock (writer.SyncRoot)
-                    writer.Write(chunk.Start, chunk.Data.Span);
-                BytesWritten += (ulong)chunk.Data.Length;
-                _metrics?.Received(_options.Name, chunk.Data.Length);
-                _state.SetServerEnd(_source.ServerWalEnd);
-                Volatile.Write(ref _lastWriteTimestamp, _time.GetTimestamp());
-                if (Interlocked.Exchange(ref _flushPending, 0) == 1 && _reportFlush)
-                    await SendStatusAsync(stoppingToken);
+                Write(writer, chunks.Current);
+                if (_reportPending)
+                    await SendStatusAsync();
+                if (FlushDue(writer, idle: false) <= TimeSpan.Zero)
+                    await FlushAndReportAsync(writer); // WAL that keeps trickling in still reaches the disk every MaxUnflushedAge
+                if (stoppingToken.IsCancellationRequested)
+                    return await FinishAsync(writer, AttemptResult.Stopped);
                 if (_endPosition.IsValid && writer.WrittenUpTo >= _endPosition)
-                {
-                    await FinalReportThenCancelAsync(writer, streamCts);
-                    Log.EndPositionReached(_logger, writer.WrittenUpTo, writer.Timeline, _endPosition);
-                    return AttemptResult.EndPositionReached;
-                }
+                    return await FinishAsync(writer, AttemptResult.EndPositionReached);
             }
-        }
-        catch (Exception e) when (stoppingToken.IsCancellationRequested && e is OperationCanceledException or WalReceiverException)
-        {
-            _state.SetStatus(SourceStatus.Stopped);
-            Log.Stopped(_logger, writer.WrittenUpTo, writer.Timeline);
-            return AttemptResult.Stopped;
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException)
-        {
-            throw new WalReceiverException(FailureKind.Configuration,
-                $"cannot write to \"{_options.Directory}\": {e.Message}. Fix its owner or permissions", e);
-        }
-        catch (IOException e)
-        {
-            throw new WalReceiverException(FailureKind.Transient,
-                $"could not write to \"{_options.Directory}\": {e.Message}. Streaming resumes after the problem (a full disk?) is fixed", e);
         }
         finally
         {
-            await chunks.DisposeAsync(); // cancels the stream cleanly (CopyDone) if it is still open
+            // End the stream (CopyDone, or a broken connection): a read still under way is cancelled and awaited before the
+            // enumerator is disposed, which Npgsql and the compiler's iterators both require.
+            flushTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            await streamCts.CancelAsync();
+            await next.DrainAsync();
+            try
+            {
+                await chunks.DisposeAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Log.StatusUpdateFailed(_logger, $"closing the stream: {e.Message}");
+            }
+        }
+    }
+
+    private void Write(WalSegmentWriter writer, WalChunk chunk)
+    {
+        var hadUnflushed = writer.HasUnflushed;
+        writer.Write(chunk.Start, chunk.Data.Span);
+        var now = _time.GetTimestamp();
+        _lastWrite = now;
+        if (!hadUnflushed && writer.HasUnflushed)
+            _unflushedSince = now;
+        BytesWritten += (ulong)chunk.Data.Length;
+        _metrics?.Received(_options.Name, chunk.Data.Length);
+        _state.SetServerEnd(_source.ServerWalEnd);
+    }
+
+    // A stop or the end position: the .partial is closed cleanly (padded, fsynced) and our last position reported while
+    // the stream is still open, so the slot holds exactly what is on disk; then the stream is ended.
+    private async Task<AttemptResult> FinishAsync(WalSegmentWriter writer, AttemptResult result)
+    {
+        Close(writer);
+        RecordFlushed(writer);
+        if (_reportFlush)
+        {
+            _source.ReportedFlush = writer.FlushedUpTo;
+            await SendStatusAsync();
+        }
+
+        if (result == AttemptResult.Stopped)
+        {
+            _state.SetStatus(SourceStatus.Stopped);
+            Log.Stopped(_logger, writer.WrittenUpTo, writer.Timeline);
+        }
+        else
+        {
+            Log.EndPositionReached(_logger, writer.WrittenUpTo, writer.Timeline, _endPosition);
+        }
+
+        return result;
+    }
+
+    private void Close(WalSegmentWriter writer)
+    {
+        var open = writer.HasOpenSegment;
+        writer.Close();
+        if (open)
+            Log.PartialKept(_logger, writer.CurrentFileName, writer.WrittenUpTo);
+    }
+
+    // The attempt already failed: close what can be closed, and say (without hiding the first failure) if that fails too.
+    private void CloseAfterFailure(WalSegmentWriter writer)
+    {
+        try
+        {
+            Close(writer);
+        }
+        catch (Exception e) when (e is WalReceiverException or IOException or UnauthorizedAccessException)
+        {
+            Log.AttemptFailed(_logger, $"could not close \"{writer.CurrentFileName}.partial\" cleanly: {e.Message}");
         }
     }
 
@@ -174,7 +243,7 @@ internal sealed partial class StreamingAttempt
         if (_reportFlush)
         {
             _source.ReportedFlush = writer.FlushedUpTo;
-            Volatile.Write(ref _flushPending, 1);
+            _reportPending = true;
         }
     }
 }

@@ -39,6 +39,18 @@ public sealed class WalReceiverOptions
     /// <summary>After this long without new WAL, fsync and report flush, so the server's slot and shutdown never wait on us.</summary>
     public TimeSpan IdleFlushDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// While WAL keeps arriving, fsync and report at least this often, so the slot and a synchronous commit never wait
+    /// longer than this on WAL that already arrived.
+    /// </summary>
+    public TimeSpan MaxUnflushedAge { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// No message at all from the server for this long ends the attempt and reconnects (<c>--receive-timeout</c>; the
+    /// meaning of the server's <c>wal_receiver_timeout</c>). Zero waits forever.
+    /// </summary>
+    public TimeSpan ReceiveTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>First delay before reconnecting; doubles after each failed attempt up to <see cref="MaxReconnectDelay"/>.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -26,6 +26,10 @@ internal sealed class WalReceiverOptionsValidator : IValidateOptions<WalReceiver
             failures.Add("the status interval must not be negative");
         if (options.IdleFlushDelay <= TimeSpan.Zero)
             failures.Add("WalReceiver:IdleFlushDelay must be positive");
+        if (options.MaxUnflushedAge <= TimeSpan.Zero)
+            failures.Add("WalReceiver:MaxUnflushedAge must be positive");
+        if (options.ReceiveTimeout < TimeSpan.Zero)
+            failures.Add("the receive timeout must not be negative (0 waits forever)");
         if (options.ReconnectDelay <= TimeSpan.Zero || options.MaxReconnectDelay < options.ReconnectDelay)
             failures.Add("WalReceiver:ReconnectDelay must be positive and not above WalReceiver:MaxReconnectDelay");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

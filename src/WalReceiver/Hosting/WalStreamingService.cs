@@ -2,38 +2,47 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WalReceiver.Diagnostics;
 using WalReceiver.Replication;
+using WalReceiver.Storage;
+using WalReceiver.Wal;
 
 namespace WalReceiver.Hosting;
 
 /// <summary>
-/// Supervises one source: connect, run one attempt, and on a transient failure back off (capped, exponential) and go
-/// again from what is on disk. Failures no retry can fix end this source at once with their exit code; in the daemon
-/// the other sources go on (<paramref name="stopHostWhenDone"/> is false there).
+/// Supervises one source: lock its archive, connect, run one attempt, and on a transient failure back off (capped,
+/// exponential) and go again from what is on disk. Failures no retry can fix end this source at once with their exit
+/// code; in the daemon the other sources go on, and the host stops when the last one has ended.
 /// </summary>
 internal sealed class WalStreamingService(
     WalReceiverOptions options,
     IWalSourceFactory sources,
     TimeProvider time,
     RunOutcome outcome,
-    IHostApplicationLifetime lifetime,
+    RunCompletion completion,
     ILogger logger,
     SourceState state,
-    WalReceiverMetrics? metrics,
-    bool stopHostWhenDone) : BackgroundService
+    WalReceiverMetrics? metrics) : BackgroundService
 {
+    // The furthest any attempt of this process has written: only an attempt that gets past it made progress.
+    private Lsn _highWater;
+
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
+            // One writer per archive, taken before anything in the directory is read or written.
+            using var archiveLock = ArchiveLock.Acquire(options.Directory);
             await SuperviseAsync(stoppingToken);
+        }
+        catch (WalReceiverException e)
+        {
+            End(e, stoppingToken);
         }
         finally
         {
             if (state.Status != SourceStatus.Failed)
                 state.SetStatus(SourceStatus.Stopped);
-            if (stopHostWhenDone)
-                lifetime.StopApplication();
+            completion.SourceEnded(stoppingToken.IsCancellationRequested);
         }
     }
 
@@ -47,64 +56,57 @@ internal sealed class WalStreamingService(
             if (!first)
                 metrics?.Reconnect(o.Name);
             first = false;
-            ulong progress = 0;
+            var progressed = false;
             try
             {
                 await using var source = await sources.ConnectAsync(stoppingToken);
                 var attempt = new StreamingAttempt(o, source, time, logger, state, metrics);
+                AttemptResult result;
                 try
                 {
-                    var result = await attempt.RunAsync(stoppingToken);
-                    if (result != AttemptResult.StreamEnded)
-                        return;
+                    result = await attempt.RunAsync(stoppingToken);
                 }
                 finally
                 {
-                    progress = attempt.BytesWritten;
+                    progressed = Progressed(attempt.WrittenUpTo);
                 }
 
-                if (progress > 0)
+                if (result != AttemptResult.StreamEnded)
+                    return;
+                if (progressed)
                 {
-                    // The server ended a stream that delivered WAL: most often the end of a timeline. Plan again at once
+                    // The server ended a stream that delivered new WAL: most often the end of a timeline. Plan again at once
                     // (also with -n, as pg_receivewal follows a timeline switch); a server that is gone fails the next connect.
                     delay = o.ReconnectDelay;
                     continue;
                 }
 
                 if (o.NoLoop)
-                {
-                    End(FailureKind.Transient, "replication stream was terminated before stop point (no reconnect with -n)");
-                    return;
-                }
+                    throw new WalReceiverException(FailureKind.Transient, "replication stream was terminated before stop point (no reconnect with -n)");
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (WalReceiverException e) when (e.Kind == FailureKind.Transient && stoppingToken.IsCancellationRequested)
+            catch (WalReceiverException e) when (stoppingToken.IsCancellationRequested && e.Kind == FailureKind.Transient && !e.IsDurabilityFailure)
             {
-                return;
+                return; // the connection going away is how a stop often looks from here
             }
-            catch (WalReceiverException e) when (e.Kind != FailureKind.Transient || o.NoLoop)
-            {
-                End(e.Kind, e.Message);
-                return;
-            }
-            catch (WalReceiverException e)
+            catch (WalReceiverException e) when (e.Kind == FailureKind.Transient && !o.NoLoop && !stoppingToken.IsCancellationRequested)
             {
                 metrics?.Error(o.Name, e.Kind);
                 state.SetStatus(SourceStatus.Reconnecting, e.Message);
                 Log.AttemptFailed(logger, e.Message);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (e is not WalReceiverException)
             {
                 // A bug, not a server or disk condition: stop with a non-zero code and everything needed to report it
-                // (the host would log it and exit 0: dotnet/runtime#67146).
-                End(FailureKind.Transient, $"unexpected error, please report it: {e}");
-                return;
+                // (the host would log it and exit 0: dotnet/runtime#67146). The log has the stack; health gets one line.
+                Log.UnexpectedError(logger, e);
+                throw new WalReceiverException(FailureKind.Transient, $"unexpected error, please report it: {e.GetType().Name}: {e.Message}", e);
             }
 
-            if (progress > 0)
+            if (progressed)
                 delay = o.ReconnectDelay;
             state.SetStatus(SourceStatus.Reconnecting);
             Log.Reconnecting(logger, delay.TotalSeconds);
@@ -121,16 +123,23 @@ internal sealed class WalStreamingService(
         }
     }
 
-    private void End(FailureKind kind, string message)
+    // An attempt that only streamed again what the archive already held (the .partial re-streamed from its start) is no
+    // progress: a connection that fails right after that keeps backing off instead of reconnecting at full speed.
+    private bool Progressed(Lsn written)
     {
-        metrics?.Error(options.Name, kind);
-        state.SetStatus(SourceStatus.Failed, message);
-        if (outcome.Kind == FailureKind.None)
-        {
-            outcome.Kind = kind;
-            outcome.Message = message;
-        }
+        if (written <= _highWater)
+            return false;
+        _highWater = written;
+        return true;
+    }
 
-        Log.FatalError(logger, message);
+    private void End(WalReceiverException e, CancellationToken stoppingToken)
+    {
+        metrics?.Error(options.Name, e.Kind);
+        state.SetStatus(SourceStatus.Failed, e.Message);
+        outcome.Record(e.Kind, e.Message);
+        if (stoppingToken.IsCancellationRequested)
+            outcome.StopFailed = true;
+        Log.FatalError(logger, e.Message);
     }
 }

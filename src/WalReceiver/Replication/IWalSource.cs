@@ -20,7 +20,7 @@ internal interface IWalSource : IAsyncDisposable
     /// <summary>The server's end of WAL as its last message said (Npgsql's LastReceivedLsn); 0 before any message.</summary>
     Lsn ServerWalEnd { get; }
 
-    /// <summary>Reads a physical slot (PostgreSQL 15+); null if it does not exist or the server is older.</summary>
+    /// <summary>Reads a physical slot; null if it does not exist. Only when <see cref="ServerIdentity.CanReadSlots"/>.</summary>
     Task<ReplicationSlotInfo?> ReadSlotAsync(string slot, CancellationToken cancellationToken);
 
     /// <summary>Creates a physical slot that reserves WAL at once.</summary>

@@ -14,9 +14,6 @@ internal sealed class NpgsqlWalSource : IWalSource
     /// <summary>Servers before 10 have neither <c>SHOW</c> on replication connections nor Npgsql support.</summary>
     public static readonly Version FirstSupportedVersion = new(10, 0);
 
-    /// <summary>READ_REPLICATION_SLOT appeared in PostgreSQL 15.</summary>
-    public static readonly Version FirstVersionWithReadReplicationSlot = new(15, 0);
-
     // The walsender sends at most 128 kB per message (MAX_SEND_SIZE); the buffer grows if a server ever sends more.
     private byte[] _buffer = new byte[128 * 1024];
     private readonly PhysicalReplicationConnection _connection;
@@ -41,12 +38,20 @@ internal sealed class NpgsqlWalSource : IWalSource
     public Lsn ServerWalEnd => new((ulong)_connection.LastReceivedLsn);
 
     /// <summary>Opens a replication connection and reads what the archiver needs to know about the server.</summary>
-    public static async Task<NpgsqlWalSource> OpenAsync(string connectionString, TimeSpan statusInterval, CancellationToken cancellationToken)
+    /// <param name="connectionString">The Npgsql connection string.</param>
+    /// <param name="statusInterval">Time between status updates; zero turns the periodic ones off.</param>
+    /// <param name="receiveTimeout">How long without any message from the server (keepalives count) before the stream fails.</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    public static async Task<NpgsqlWalSource> OpenAsync(string connectionString, TimeSpan statusInterval, TimeSpan receiveTimeout,
+        CancellationToken cancellationToken)
     {
         var connection = new PhysicalReplicationConnection(connectionString)
         {
             // 0 disables periodic updates, as -s 0 does in pg_receivewal; replies the server asks for are still sent.
             WalReceiverStatusInterval = statusInterval <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : statusInterval,
+            // Npgsql asks the server for a reply after half of this without a message, as PostgreSQL's walreceiver does
+            // with wal_receiver_timeout, and fails the read after all of it: a silent network ends the attempt.
+            WalReceiverTimeout = receiveTimeout,
         };
         try
         {
@@ -69,7 +74,9 @@ internal sealed class NpgsqlWalSource : IWalSource
         catch (Exception e)
         {
             await connection.DisposeAsync();
-            if (ReplicationErrors.Classify(e, "could not connect to the server") is { } w)
+            if (e is PostgresException { SqlState: PostgresErrorCodes.TooManyConnections } refused)
+                throw await WalSenderLimit.ExplainAsync(connectionString, refused, cancellationToken);
+            if (ReplicationErrors.Classify(e, ReplicationOperation.Connect, "could not connect to the server") is { } w)
                 throw w;
             throw;
         }
@@ -78,7 +85,7 @@ internal sealed class NpgsqlWalSource : IWalSource
     /// <inheritdoc/>
     public async Task<ReplicationSlotInfo?> ReadSlotAsync(string slot, CancellationToken cancellationToken)
     {
-        if (Identity.ServerVersion < FirstVersionWithReadReplicationSlot)
+        if (!Identity.CanReadSlots)
             return null;
         try
         {
@@ -86,7 +93,7 @@ internal sealed class NpgsqlWalSource : IWalSource
             return s is null ? null : new ReplicationSlotInfo(s.Name ?? slot,
                 s.RestartLsn is { } lsn ? new Lsn((ulong)lsn) : null, s.RestartTimeline);
         }
-        catch (Exception e) when (ReplicationErrors.Classify(e, $"could not read replication slot \"{slot}\"") is { } w)
+        catch (Exception e) when (ReplicationErrors.Classify(e, ReplicationOperation.ReadSlot, $"could not read replication slot \"{slot}\"") is { } w)
         {
             throw w;
         }
@@ -99,24 +106,16 @@ internal sealed class NpgsqlWalSource : IWalSource
         {
             return await TimelineHistoryCommand.ReadAsync(_connection, timeline, cancellationToken);
         }
-        catch (Exception e) when (ReplicationErrors.Classify(e, $"could not read the history of timeline {timeline}") is { } w)
+        catch (Exception e) when (ReplicationErrors.Classify(e, ReplicationOperation.TimelineHistory, $"could not read the history of timeline {timeline}") is { } w)
         {
             throw w;
         }
     }
 
+    // Another receiver may have created it a moment ago: that is as good.
     /// <inheritdoc/>
-    public async Task CreateSlotAsync(string slot, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _connection.CreateReplicationSlot(slot, isTemporary: false, reserveWal: true, cancellationToken);
-        }
-        catch (Exception e) when (ReplicationErrors.Classify(e, $"could not create replication slot \"{slot}\"") is { } w)
-        {
-            throw w;
-        }
-    }
+    public Task CreateSlotAsync(string slot, CancellationToken cancellationToken) =>
+        SlotCommands.CreateAsync(_connection, slot, ifNotExists: true, cancellationToken);
 
     /// <inheritdoc/>
     public async IAsyncEnumerable<WalChunk> StreamAsync(string? slot, Lsn start, uint timeline,
@@ -147,13 +146,13 @@ internal sealed class NpgsqlWalSource : IWalSource
                 {
                     throw;
                 }
-                catch (NpgsqlException e) when (e is not PostgresException && e.Message.Contains("CopyDone", StringComparison.Ordinal))
+                catch (Exception e) when (ReplicationErrors.IsEndOfStream(e))
                 {
                     // The server ended the stream: the end of a timeline (promotion upstream) or a shutdown. Npgsql 10 has no
                     // way to read the next-timeline result that follows, so the caller reconnects and plans from the history.
                     break;
                 }
-                catch (Exception e) when (ReplicationErrors.Classify(e, "replication stream ended") is { } w)
+                catch (Exception e) when (ReplicationErrors.Classify(e, ReplicationOperation.Stream, "replication stream ended") is { } w)
                 {
                     throw w;
                 }

@@ -8,7 +8,7 @@ namespace WalReceiver.Replication;
 /// Opens <see cref="NpgsqlWalSource"/>s. With several hosts (<c>-h a,b</c>, <c>host=a,b</c>) it tries them in order and
 /// keeps the first that fits <c>target_session_attrs</c>, as libpq does; Npgsql's replication connection takes one host.
 /// </summary>
-internal sealed class NpgsqlWalSourceFactory(string connectionString, TimeSpan statusInterval) : IWalSourceFactory
+internal sealed class NpgsqlWalSourceFactory(string connectionString, TimeSpan statusInterval, TimeSpan receiveTimeout) : IWalSourceFactory
 {
     private readonly IReadOnlyList<string> _hosts = ReplicationConnectionString.SplitHosts(connectionString);
     private readonly string _target = (new NpgsqlConnectionStringBuilder(connectionString).TargetSessionAttributes ?? "any").ToLowerInvariant();
@@ -26,7 +26,7 @@ internal sealed class NpgsqlWalSourceFactory(string connectionString, TimeSpan s
             NpgsqlWalSource source;
             try
             {
-                source = await NpgsqlWalSource.OpenAsync(host, statusInterval, cancellationToken);
+                source = await NpgsqlWalSource.OpenAsync(host, statusInterval, receiveTimeout, cancellationToken);
             }
             catch (WalReceiverException e) when (e.Kind == FailureKind.Transient && _hosts.Count > 1)
             {

@@ -28,4 +28,11 @@ public sealed record ServerIdentity(
     string SynchronousStandbyNames,
     string ApplicationName,
     bool IsStandby = false,
-    string Host = "");
+    string Host = "")
+{
+    /// <summary>READ_REPLICATION_SLOT appeared in PostgreSQL 15.</summary>
+    public static readonly Version FirstVersionWithReadReplicationSlot = new(15, 0);
+
+    /// <summary>Whether the server answers READ_REPLICATION_SLOT, so a slot's existence and restart_lsn can be read before streaming.</summary>
+    public bool CanReadSlots => ServerVersion >= FirstVersionWithReadReplicationSlot;
+}

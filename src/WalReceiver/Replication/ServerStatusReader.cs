@@ -35,7 +35,7 @@ internal static class ServerStatusReader
             var slotStatus = slot is null ? null : await ReadSlotAsync(connection, slot, cancellationToken);
             return new ServerStatus($"{connection.Host}:{connection.Port}", inRecovery, current, senders, slotStatus, size);
         }
-        catch (Exception e) when (ReplicationErrors.Classify(e, "could not read the server's replication status") is { } w)
+        catch (Exception e) when (ReplicationErrors.Classify(e, ReplicationOperation.Sql, "could not read the server's replication status") is { } w)
         {
             throw w;
         }

@@ -36,7 +36,7 @@ internal static class ArchiveIdentity
     }
 
     /// <summary>Records <paramref name="systemId"/> if the archive has no record yet; call after <see cref="Check"/>, when streaming starts.</summary>
-    public static void Record(string directory, ulong systemId, ArchiveFileModes modes, bool sync)
+    public static void Record(string directory, ulong systemId, ArchiveFileModes modes, FileSync sync)
     {
         var marker = Path.Combine(directory, FileName);
         if (!File.Exists(marker))

@@ -4,7 +4,7 @@ namespace WalReceiver.Storage;
 internal static class DurableFile
 {
     /// <summary>Writes <paramref name="content"/> as <paramref name="path"/> so that a crash leaves either nothing or all of it.</summary>
-    public static void Write(string path, ReadOnlySpan<byte> content, ArchiveFileModes modes, bool sync)
+    public static void Write(string path, ReadOnlySpan<byte> content, ArchiveFileModes modes, FileSync sync)
     {
         var temporary = path + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, BufferSize = 0 };
@@ -13,12 +13,10 @@ internal static class DurableFile
         using (var file = new FileStream(temporary, options))
         {
             file.Write(content);
-            if (sync)
-                file.Flush(flushToDisk: true);
+            sync.File(file.SafeFileHandle);
         }
 
         File.Move(temporary, path, overwrite: false);
-        if (sync)
-            Fsync.DirectoryEntries(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        sync.Directory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 }

@@ -11,7 +11,7 @@ internal static class TimelineHistoryStore
     /// existing file must have the same content: a different one means another history of the cluster.
     /// </summary>
     /// <returns>True if the file was written now.</returns>
-    public static bool Store(string directory, uint timeline, byte[] content, ArchiveFileModes modes, bool sync)
+    public static bool Store(string directory, uint timeline, byte[] content, ArchiveFileModes modes, FileSync sync)
     {
         var path = Path.Combine(directory, TimelineId.HistoryFileName(timeline));
         if (File.Exists(path))
@@ -25,5 +25,22 @@ internal static class TimelineHistoryStore
 
         DurableFile.Write(path, content, modes, sync);
         return true;
+    }
+
+    /// <summary>
+    /// The archive's own history of <paramref name="timeline"/>, used only to explain a refusal: null for timeline 1, when
+    /// the file is missing, or when it cannot be parsed (a damaged file is refused when the server's copy is stored).
+    /// </summary>
+    public static TimelineHistory? Read(string directory, uint timeline)
+    {
+        var path = Path.Combine(directory, TimelineId.HistoryFileName(timeline));
+        try
+        {
+            return timeline > TimelineId.First && File.Exists(path) ? TimelineHistory.Parse(timeline, File.ReadAllText(path)) : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 }

@@ -10,28 +10,34 @@ namespace WalReceiver.Storage;
 /// segment is in progress; when it is full, fsync the file, rename it to <c>NAME</c>, fsync the directory.
 /// </summary>
 /// <remarks>
-/// Not thread-safe by itself: the streaming loop and the idle flusher share it under <see cref="SyncRoot"/>.
-/// Every write must start at the next expected byte (PostgreSQL's <c>receivelog.c</c> checks the same), and the first
-/// write of a segment must start at its offset 0, so every file is written from its beginning.
-/// No zero pre-padding: it would cost a full segment write per segment and bring nothing a restore needs.
+/// <para>Thread-safe: every member takes the writer's own lock, so a reader of the positions never sees a half-done write.</para>
+/// <para>Every write must start at the next expected byte (PostgreSQL's <c>receivelog.c</c> checks the same), and the first
+/// write of a segment must start at its offset 0, so every file is written from its beginning.</para>
+/// <para>No zero pre-padding while streaming: it would cost a full segment write per segment and bring nothing a restore
+/// needs. A <c>.partial</c> closed cleanly is extended to the segment size (sparse, no data written), which is how
+/// pg_receivewal leaves it and what a restore of the renamed file expects.</para>
+/// <para>After a failed fsync the writer is poisoned: it never fsyncs that descriptor again nor reports anything more as
+/// flushed (<see cref="DurabilityFailure"/>); closing it only releases the descriptor.</para>
 /// </remarks>
 internal sealed class WalSegmentWriter : IDisposable
 {
+    private readonly Lock _lock = new();
     private readonly string _directory;
     private readonly WalSegmentSize _segmentSize;
     private readonly ArchiveFileModes _modes;
-    private readonly bool _sync;
+    private readonly FileSync _sync;
     private FileStream? _file;
 
     // The stream only creates the file (with its Unix mode) and owns the descriptor. FileStream.SafeFileHandle seeks
     // to the stream's position on every get (an lseek per write), so all I/O goes through this handle, taken once.
     private SafeFileHandle? _handle;
     private string? _partialPath;
-    private Lsn _segmentStart;
-    private Lsn _flushedUpTo;
+    private Lsn _written;
+    private Lsn _flushed;
+    private WalReceiverException? _failure;
 
     /// <summary>Creates a writer for one timeline, starting at <paramref name="start"/> (a segment start).</summary>
-    public WalSegmentWriter(string directory, WalSegmentSize segmentSize, uint timeline, Lsn start, ArchiveFileModes modes, bool sync)
+    public WalSegmentWriter(string directory, WalSegmentSize segmentSize, uint timeline, Lsn start, ArchiveFileModes modes, FileSync sync)
     {
         if (!segmentSize.IsSegmentStart(start))
             throw new ArgumentException($"streaming must start at a segment start, not {start}", nameof(start));
@@ -40,30 +46,52 @@ internal sealed class WalSegmentWriter : IDisposable
         Timeline = timeline;
         _modes = modes;
         _sync = sync;
-        WrittenUpTo = start;
-        _flushedUpTo = start;
+        _written = start;
+        _flushed = start;
     }
-
-    /// <summary>Lock shared by the streaming loop and the idle flusher.</summary>
-    public Lock SyncRoot { get; } = new();
 
     /// <summary>The timeline whose files this writer names.</summary>
     public uint Timeline { get; }
 
     /// <summary>The end of the last byte written (handed to the OS, maybe not on disk).</summary>
-    public Lsn WrittenUpTo { get; private set; }
+    public Lsn WrittenUpTo
+    {
+        get
+        {
+            lock (_lock)
+                return _written;
+        }
+    }
 
     /// <summary>The end of the last byte known to be on disk: only advanced after an fsync returned (or with <c>--no-sync</c>).</summary>
-    public Lsn FlushedUpTo => _flushedUpTo;
+    public Lsn FlushedUpTo
+    {
+        get
+        {
+            lock (_lock)
+                return _flushed;
+        }
+    }
 
     /// <summary>Whether bytes were written since the last flush.</summary>
-    public bool HasUnflushed => WrittenUpTo > _flushedUpTo;
-
-    /// <summary>Whether a <c>.partial</c> is open.</summary>
-    public bool HasOpenSegment => _file is not null;
+    public bool HasUnflushed
+    {
+        get
+        {
+            lock (_lock)
+                return _written > _flushed;
+        }
+    }
 
     /// <summary>The name (without suffix) of the segment being written, or of the next one.</summary>
-    public string CurrentFileName => WalFileName.Format(Timeline, WrittenUpTo, _segmentSize);
+    public string CurrentFileName
+    {
+        get
+        {
+            lock (_lock)
+                return WalFileName.Format(Timeline, _written, _segmentSize);
+        }
+    }
 
     /// <summary>Called with the duration of every fsync of a WAL file (for the fsync histogram).</summary>
     public Action<TimeSpan>? FsyncObserved { get; set; }
@@ -74,51 +102,100 @@ internal sealed class WalSegmentWriter : IDisposable
     /// <summary>Writes WAL bytes that begin at <paramref name="start"/>, splitting at segment ends.</summary>
     public void Write(Lsn start, ReadOnlySpan<byte> data)
     {
-        if (start != WrittenUpTo)
-            throw new WalReceiverException(FailureKind.Transient,
-                $"received WAL starting at {start}, but expected {WrittenUpTo}: the stream skipped or repeated bytes; reconnecting");
-        while (!data.IsEmpty)
+        lock (_lock)
         {
-            var offset = _segmentSize.OffsetIn(WrittenUpTo);
-            if (_file is null)
-                OpenSegment();
-            var n = Math.Min(data.Length, _segmentSize.Bytes - offset);
-            RandomAccess.Write(_handle!, data[..n], offset);
-            data = data[n..];
-            WrittenUpTo += (ulong)n;
-            if (_segmentSize.IsSegmentStart(WrittenUpTo))
-                CompleteSegment();
+            ThrowIfFailed();
+            if (start != _written)
+                throw new WalReceiverException(FailureKind.Transient,
+                    $"received WAL starting at {start}, but expected {_written}: the stream skipped or repeated bytes; reconnecting");
+            while (!data.IsEmpty)
+            {
+                var offset = _segmentSize.OffsetIn(_written);
+                if (_file is null)
+                    OpenSegment();
+                var n = Math.Min(data.Length, _segmentSize.Bytes - offset);
+                RandomAccess.Write(_handle!, data[..n], offset);
+                data = data[n..];
+                _written += (ulong)n;
+                if (_segmentSize.IsSegmentStart(_written))
+                    CompleteSegment();
+            }
         }
     }
 
     /// <summary>fsyncs what was written so far; afterwards <see cref="FlushedUpTo"/> equals <see cref="WrittenUpTo"/>.</summary>
+    /// <exception cref="WalReceiverException">The fsync failed (<see cref="WalReceiverException.IsDurabilityFailure"/>).</exception>
     public void Flush()
     {
-        if (!HasUnflushed)
-            return;
-        if (_handle is not null && _sync)
-            FsyncFile();
-        _flushedUpTo = WrittenUpTo;
+        lock (_lock)
+        {
+            ThrowIfFailed();
+            if (_written == _flushed)
+                return;
+            if (_handle is not null)
+                FsyncFile();
+            _flushed = _written;
+        }
     }
 
-    /// <summary>Flushes and closes the current <c>.partial</c> without renaming it (the segment is not complete).</summary>
+    /// <summary>
+    /// Ends the open <c>.partial</c> cleanly: extends it to the segment size (sparse zeros, as pg_receivewal leaves it),
+    /// fsyncs it, closes it and fsyncs the directory. The segment is not complete, so it keeps its name.
+    /// After a failed fsync it only releases the descriptor.
+    /// </summary>
+    /// <exception cref="WalReceiverException">An fsync failed (the file is closed anyway).</exception>
     public void Close()
     {
-        if (_file is null)
-            return;
-        Flush();
-        CloseFile();
-        if (_sync)
-            Fsync.DirectoryEntries(_directory);
+        lock (_lock)
+        {
+            if (_file is null)
+                return;
+            if (_failure is not null)
+            {
+                CloseFile();
+                return;
+            }
+
+            try
+            {
+                if (RandomAccess.GetLength(_handle!) < _segmentSize.Bytes)
+                    RandomAccess.SetLength(_handle!, _segmentSize.Bytes);
+                FsyncFile(); // the new length too, and whatever was not flushed yet
+                _flushed = _written;
+            }
+            finally
+            {
+                CloseFile();
+            }
+
+            SyncDirectory();
+        }
+    }
+
+    /// <summary>Whether a <c>.partial</c> is open.</summary>
+    public bool HasOpenSegment
+    {
+        get
+        {
+            lock (_lock)
+                return _file is not null;
+        }
     }
 
     /// <inheritdoc/>
-    public void Dispose() => Close();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_file is not null)
+                CloseFile(); // no fsync: a writer disposed without Close was abandoned
+        }
+    }
 
     private void OpenSegment()
     {
-        _segmentStart = _segmentSize.StartOf(WrittenUpTo);
-        var name = WalFileName.Format(Timeline, _segmentStart, _segmentSize);
+        var segmentStart = _segmentSize.StartOf(_written);
+        var name = WalFileName.Format(Timeline, segmentStart, _segmentSize);
         var complete = Path.Combine(_directory, name);
         if (File.Exists(complete))
             throw new WalReceiverException(FailureKind.ArchiveDamage,
@@ -126,8 +203,8 @@ internal sealed class WalSegmentWriter : IDisposable
                 "Move it aside if it is damaged, or check that the archive belongs to this server");
         _partialPath = complete + WalFileName.PartialSuffix;
         var created = !File.Exists(_partialPath);
-        // A leftover .partial from a crash is reused from offset 0: the bytes we write are the server's bytes for the
-        // same positions, so any old tail beyond them is this timeline's own WAL and never needs truncating.
+        // A leftover .partial is reused from offset 0: the bytes we write are the server's bytes for the same positions,
+        // so any old tail beyond them is this timeline's own WAL (or the zeros of a clean stop) and never needs truncating.
         var options = new FileStreamOptions
         {
             Mode = FileMode.OpenOrCreate,
@@ -139,22 +216,23 @@ internal sealed class WalSegmentWriter : IDisposable
             options.UnixCreateMode = _modes.File;
         _file = new FileStream(_partialPath, options);
         _handle = _file.SafeFileHandle;
-        if (created && _sync)
-            Fsync.DirectoryEntries(_directory);
+        if (created)
+            SyncDirectory();
     }
 
     private void CompleteSegment()
     {
-        TrimTo(_handle!, _segmentSize.Bytes);
-        if (_sync)
-            FsyncFile();
+        // A reused .partial is longer than its data only when a clean stop padded it to exactly the segment size; a
+        // complete file must have exactly the segment's size, as PostgreSQL's restore expects.
+        if (RandomAccess.GetLength(_handle!) > _segmentSize.Bytes)
+            RandomAccess.SetLength(_handle!, _segmentSize.Bytes);
+        FsyncFile();
         CloseFile();
         var partial = _partialPath!;
         var complete = partial[..^WalFileName.PartialSuffix.Length];
         File.Move(partial, complete, overwrite: false);
-        if (_sync)
-            Fsync.DirectoryEntries(_directory);
-        _flushedUpTo = WrittenUpTo;
+        SyncDirectory();
+        _flushed = _written;
         SegmentCompleted?.Invoke(Path.GetFileName(complete));
     }
 
@@ -167,16 +245,38 @@ internal sealed class WalSegmentWriter : IDisposable
 
     private void FsyncFile()
     {
+        if (!_sync.Syncs)
+            return;
         var started = Stopwatch.GetTimestamp();
-        RandomAccess.FlushToDisk(_handle!);
+        try
+        {
+            _sync.File(_handle!);
+        }
+        catch (IOException e)
+        {
+            throw Fail(_partialPath!, e);
+        }
+
         FsyncObserved?.Invoke(Stopwatch.GetElapsedTime(started));
     }
 
-    // A reused .partial could be longer than a segment only if something else wrote to it; a complete file must
-    // have exactly the segment's size, as PostgreSQL's restore expects.
-    private static void TrimTo(SafeFileHandle handle, long length)
+    private void SyncDirectory()
     {
-        if (RandomAccess.GetLength(handle) > length)
-            RandomAccess.SetLength(handle, length);
+        try
+        {
+            _sync.Directory(_directory);
+        }
+        catch (IOException e)
+        {
+            throw Fail(_directory, e);
+        }
+    }
+
+    private WalReceiverException Fail(string path, IOException e) => _failure = DurabilityFailure.Fsync(path, e);
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
+            throw _failure;
     }
 }

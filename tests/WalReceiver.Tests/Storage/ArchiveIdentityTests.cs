@@ -28,7 +28,7 @@ public sealed class ArchiveIdentityTests
         using var dir = new TempDirectory();
         ArchiveIdentity.Check(dir.Path, 7711637993744336669, null, OneMb);
         Assert.False(File.Exists(dir.File(ArchiveIdentity.FileName)));
-        ArchiveIdentity.Record(dir.Path, 7711637993744336669, ArchiveFileModes.OwnerOnly, sync: true);
+        ArchiveIdentity.Record(dir.Path, 7711637993744336669, ArchiveFileModes.OwnerOnly, FileSync.Disk);
         Assert.Equal("7711637993744336669\n", File.ReadAllText(dir.File(ArchiveIdentity.FileName)));
         ArchiveIdentity.Check(dir.Path, 7711637993744336669, null, OneMb);
     }
@@ -37,7 +37,7 @@ public sealed class ArchiveIdentityTests
     public void Another_cluster_is_refused_naming_both_identifiers_and_nothing_is_touched()
     {
         using var dir = new TempDirectory();
-        ArchiveIdentity.Record(dir.Path, 111, ArchiveFileModes.OwnerOnly, sync: true);
+        ArchiveIdentity.Record(dir.Path, 111, ArchiveFileModes.OwnerOnly, FileSync.Disk);
         var e = Assert.Throws<WalReceiverException>(() => ArchiveIdentity.Check(dir.Path, 222, null, OneMb));
         Assert.Equal(FailureKind.ArchiveDamage, e.Kind);
         Assert.Contains("111", e.Message, StringComparison.Ordinal);
@@ -72,11 +72,11 @@ public sealed class ArchiveIdentityTests
     {
         using var dir = new TempDirectory();
         var content = "1\t0/3000000\tx\n"u8.ToArray();
-        Assert.True(TimelineHistoryStore.Store(dir.Path, 2, content, ArchiveFileModes.OwnerOnly, true));
-        Assert.False(TimelineHistoryStore.Store(dir.Path, 2, content, ArchiveFileModes.OwnerOnly, true));
+        Assert.True(TimelineHistoryStore.Store(dir.Path, 2, content, ArchiveFileModes.OwnerOnly, FileSync.Disk));
+        Assert.False(TimelineHistoryStore.Store(dir.Path, 2, content, ArchiveFileModes.OwnerOnly, FileSync.Disk));
         Assert.Equal(content, File.ReadAllBytes(dir.File("00000002.history")));
         var e = Assert.Throws<WalReceiverException>(() => TimelineHistoryStore.Store(dir.Path, 2, "1\t0/4000000\tx\n"u8.ToArray(),
-            ArchiveFileModes.OwnerOnly, true));
+            ArchiveFileModes.OwnerOnly, FileSync.Disk));
         Assert.Equal(FailureKind.ArchiveDamage, e.Kind);
         Assert.False(File.Exists(dir.File("00000002.history.tmp")));
     }

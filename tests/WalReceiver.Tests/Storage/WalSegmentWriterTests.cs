@@ -16,7 +16,7 @@ public sealed class WalSegmentWriterTests
     }
 
     private static WalSegmentWriter Writer(TempDirectory dir, Lsn start, uint timeline = 1) =>
-        new(dir.Path, OneMb, timeline, start, ArchiveFileModes.OwnerOnly, sync: true);
+        new(dir.Path, OneMb, timeline, start, ArchiveFileModes.OwnerOnly, FileSync.Disk);
 
     [Fact]
     public void Splits_chunk_crossing_segment_boundary_and_renames_the_full_segment()
@@ -128,6 +128,51 @@ public sealed class WalSegmentWriterTests
         using (var w = Writer(dir, Lsn.Parse("1/0"), timeline: 3))
             w.Write(Lsn.Parse("1/0"), Bytes(10, 10));
         Assert.True(File.Exists(dir.File("000000030000000100000000.partial")));
+    }
+
+    [Fact]
+    public void Close_extends_the_partial_to_a_full_segment_of_zeros_after_the_data()
+    {
+        using var dir = new TempDirectory();
+        var wal = Bytes(5000, 11);
+        using (var w = Writer(dir, Lsn.Parse("0/100000")))
+        {
+            w.Write(Lsn.Parse("0/100000"), wal);
+            w.Close();
+            Assert.Equal(Lsn.Parse("0/101388"), w.FlushedUpTo);
+            Assert.False(w.HasOpenSegment);
+        }
+
+        var partial = File.ReadAllBytes(dir.File("000000010000000000000001.partial"));
+        Assert.Equal(OneMb.Bytes, partial.Length); // what pg_receivewal expects of a .partial, and restore of a renamed one
+        Assert.Equal(wal, partial.AsSpan(0, wal.Length).ToArray());
+        Assert.True(partial.AsSpan(wal.Length).IndexOfAnyExcept((byte)0) < 0);
+    }
+
+    [Fact]
+    public void A_padded_partial_is_streamed_again_and_completes_with_the_server_bytes()
+    {
+        using var dir = new TempDirectory();
+        var wal = Bytes(OneMb.Bytes, 12);
+        using (var w = Writer(dir, Lsn.Parse("0/100000")))
+        {
+            w.Write(Lsn.Parse("0/100000"), wal.AsSpan(0, 7000));
+            w.Close();
+        }
+
+        using (var w = Writer(dir, Lsn.Parse("0/100000")))
+            w.Write(Lsn.Parse("0/100000"), wal);
+        Assert.Equal(wal, File.ReadAllBytes(dir.File("000000010000000000000001")));
+        Assert.False(File.Exists(dir.File("000000010000000000000001.partial")));
+    }
+
+    [Fact]
+    public void Dispose_without_close_leaves_the_partial_as_written()
+    {
+        using var dir = new TempDirectory();
+        using (var w = Writer(dir, Lsn.Parse("0/100000")))
+            w.Write(Lsn.Parse("0/100000"), Bytes(100, 13));
+        Assert.Equal(100, new FileInfo(dir.File("000000010000000000000001.partial")).Length);
     }
 
     [Theory]

@@ -21,7 +21,8 @@ internal sealed record ReceiveArguments(
     bool NoPassword,
     bool Password,
     bool CreateSlot,
-    bool DropSlot)
+    bool DropSlot,
+    int ReceiveTimeout = 60)
 {
     /// <summary>Reads the values out of a parse result.</summary>
     public static ReceiveArguments From(ParseResult p) => new(
@@ -42,5 +43,6 @@ internal sealed record ReceiveArguments(
         p.GetValue(ReceiveCommandDefinition.NoPassword),
         p.GetValue(ReceiveCommandDefinition.Password),
         p.GetValue(ReceiveCommandDefinition.CreateSlot),
-        p.GetValue(ReceiveCommandDefinition.DropSlot));
+        p.GetValue(ReceiveCommandDefinition.DropSlot),
+        p.GetValue(ReceiveCommandDefinition.ReceiveTimeout));
 }

@@ -63,7 +63,7 @@ internal static class ReceiveCommand
         catch (WalReceiverException e)
         {
             await error.WriteLineAsync($"walreceiver: error: {e.Message}");
-            return (int)e.Kind;
+            return ExitCodes.For(e.Kind);
         }
 
         return await StreamAsync(a, connectionString, error);
@@ -88,6 +88,8 @@ internal static class ReceiveCommand
                 (ReplicationConnectionString.SplitHosts(connectionString).Count > 1).ToString(),
             [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.StatusInterval)}"] =
                 TimeSpan.FromSeconds(a.StatusInterval).ToString("c", CultureInfo.InvariantCulture),
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.ReceiveTimeout)}"] =
+                TimeSpan.FromSeconds(a.ReceiveTimeout).ToString("c", CultureInfo.InvariantCulture),
         });
         ConsoleLogging.Configure(builder.Logging, a.Verbose);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
@@ -105,7 +107,7 @@ internal static class ReceiveCommand
             return ExitCodes.Configuration;
         }
 
-        return (int)outcome.Kind;
+        return ExitCodes.For(outcome.Kind);
     }
 
     /// <summary>pg_receivewal's checks, in its order; returns the message of the first that fails.</summary>
@@ -127,6 +129,8 @@ internal static class ReceiveCommand
             return $"could not parse end position \"{e}\": use an LSN such as 0/3000060";
         if (a.StatusInterval is < 0 or > MaxStatusInterval)
             return $"-s/--status-interval must be in range 0..{MaxStatusInterval}";
+        if (a.ReceiveTimeout is < 0 or > MaxStatusInterval)
+            return $"--receive-timeout must be in range 0..{MaxStatusInterval} (seconds; 0 waits forever)";
         if (a.Compress is { } z && z is not ("none" or "0"))
             return $"compression \"{z}\" is not supported yet: only -Z none";
         return null;

@@ -17,6 +17,13 @@ internal static class ReceiveCommandDefinition
         DefaultValueFactory = _ => 10,
     };
 
+    public static readonly Option<int> ReceiveTimeout = new("--receive-timeout")
+    {
+        Description = "seconds without any message from the server before reconnecting, as wal_receiver_timeout (default: 60; 0 waits forever)",
+        HelpName = "SECS",
+        DefaultValueFactory = _ => 60,
+    };
+
     public static readonly Option<string?> Slot = new("--slot", "-S") { Description = "replication slot to use", HelpName = "SLOTNAME" };
     public static readonly Option<bool> Synchronous = new("--synchronous") { Description = "flush write-ahead log immediately after writing" };
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "output verbose messages" };
@@ -36,7 +43,7 @@ internal static class ReceiveCommandDefinition
         var command = new Command("receive", "Receive PostgreSQL streaming write-ahead logs into segment files, as pg_receivewal does.");
         foreach (var o in new Option[]
                  {
-                     Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, Slot, Synchronous, Verbose, Compress,
+                     Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, ReceiveTimeout, Slot, Synchronous, Verbose, Compress,
                      DbName, Host, Port, UserName, NoPassword, Password, CreateSlot, DropSlot,
                  })
             command.Options.Add(o);

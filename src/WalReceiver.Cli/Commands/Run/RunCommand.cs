@@ -61,6 +61,7 @@ internal static class RunCommand
         builder.WebHost.UseUrls(http.Url);
 
         var app = builder.Build();
+        var outcome = app.Services.GetRequiredService<RunOutcome>();
 
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", WriteHealthAsync);
@@ -80,7 +81,9 @@ internal static class RunCommand
             return ExitCodes.Configuration;
         }
 
-        return ExitCodes.Success;
+        // Every source ended on its own: the most severe reason is the exit code, so systemd or docker see the failure.
+        // Stopped by a signal: 0, unless the stop itself could not leave the archive flushed.
+        return outcome.AllSourcesEnded || outcome.StopFailed ? ExitCodes.For(outcome.Kind) : ExitCodes.Success;
     }
 
     private static async Task WriteHealthAsync(HttpContext context, SourceRegistry sources, IOptions<DaemonOptions> options)

@@ -34,7 +34,7 @@ internal static class StatusCommand
         catch (WalReceiverException e)
         {
             await error.WriteLineAsync($"walreceiver: error: {e.Message}");
-            return (int)e.Kind;
+            return ExitCodes.For(e.Kind);
         }
 
         if (p.GetValue(StatusCommandDefinition.Json))
@@ -59,7 +59,7 @@ internal static class StatusCommand
         var daemon = new DaemonOptions();
         configuration.GetSection(WalReceiverOptions.Section).Bind(daemon);
         return [.. daemon.Sources.Select(s => new StatusTarget(s.Name, Sql(SourceOptions.ToReceiverOptions(s, Environment.GetEnvironmentVariable).ConnectionString,
-            s.ConnectionString), s.Slot, s.Slot is null ? "walreceiver_" + s.Name : null, s.Directory))];
+            s.ConnectionString), s.Slot, s.Slot is null ? ApplicationNames.ForSource(s.Name) : null, s.Directory))];
     }
 
     private static string Sql(string replicationConnectionString, string? conninfo) =>

@@ -21,7 +21,7 @@ internal sealed record ConnectionSettings(
     string? User,
     string? Password,
     bool NoPassword,
-    string DefaultApplicationName = "walreceiver")
+    string DefaultApplicationName = ApplicationNames.Default)
 {
     // The generated ToString would print the password into any log line that formats these settings.
     private bool PrintMembers(StringBuilder builder)
