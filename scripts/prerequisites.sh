@@ -15,5 +15,16 @@ ensure_postgres() {
     bin=$(pg_bindir)
   fi
   export PATH="$bin:$PATH"
+  ensure_message_locale
   command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is needed (dotnet on PATH): see https://dot.net" >&2; return 1; }
+}
+# The tests that prove errors are classified by SQLSTATE, not by wording, make the server speak German: that needs the
+# de_DE.UTF-8 locale (Debian's PostgreSQL ships the translations). Generated once, from the locales package.
+ensure_message_locale() {
+  locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' && return 0
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  if [ ! -d /usr/share/i18n/locales ] || [ ! -f /usr/share/i18n/locales/de_DE ]; then
+    $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq locales >&2 || true
+  fi
+  $sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8 >&2 || echo "could not generate the de_DE.UTF-8 locale: the localized-error tests will fail under CI" >&2
 }

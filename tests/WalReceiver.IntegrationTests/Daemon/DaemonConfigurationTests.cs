@@ -13,6 +13,7 @@ public sealed class DaemonConfigurationTests
         { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x port=abc", "Directory": "/tmp"}]}}""", "WalReceiver:Sources:0:ConnectionString" },
         { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/nonexistent-dir"}]}}""", "/nonexistent-dir" },
         { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/tmp"}, {"Name": "a", "ConnectionString": "host=y", "Directory": "/tmp"}]}}""", "used twice" },
+        { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/tmp"}, {"Name": "b", "ConnectionString": "host=y", "Directory": "/tmp/"}]}}""", "is also the directory of source \"a\"" },
         { """{"WalReceiver": {"Sources": [{"Name": "a b", "ConnectionString": "host=x", "Directory": "/tmp"}]}}""", "WalReceiver:Sources:0:Name" },
         { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/tmp", "Slot": "Bad-Slot"}]}}""", "WalReceiver:Sources:0:Slot" },
         { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/tmp"}], "Http": {"Url": "nope"}}}""", "WalReceiver:Http:Url" },
