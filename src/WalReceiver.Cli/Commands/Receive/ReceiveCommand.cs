@@ -126,8 +126,14 @@ internal static class ReceiveCommand
             return $"could not parse end position \"{e}\": use an LSN such as 0/3000060";
         if (a.StatusInterval is < 0 or > MaxStatusInterval)
             return $"-s/--status-interval must be in range 0..{MaxStatusInterval}";
-        if (a.Compress is { } z && z is not ("none" or "0"))
-            return $"compression \"{z}\" is not supported yet: only -Z none";
+        if (a.Compress is { } z)
+        {
+            if (!CompressionSpecification.TryParse(z, out var compression, out var error))
+                return error;
+            if (compression.Algorithm != CompressionAlgorithm.None)
+                return $"compression with {compression.AlgorithmName} is not supported yet: only -Z none (or -Z 0) for now";
+        }
+
         return null;
     }
 }

@@ -20,7 +20,7 @@ internal static class ReceiveCommandDefinition
     public static readonly Option<string?> Slot = new("--slot", "-S") { Description = "replication slot to use", HelpName = "SLOTNAME" };
     public static readonly Option<bool> Synchronous = new("--synchronous") { Description = "flush write-ahead log immediately after writing" };
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "output verbose messages" };
-    public static readonly Option<string?> Compress = new("--compress", "-Z") { Description = "compress as specified (not supported yet: only \"none\")", HelpName = "METHOD" };
+    public static readonly Option<string?> Compress = new("--compress", "-Z") { Description = "compress as specified (only \"none\" for now)", HelpName = "METHOD[:DETAIL]" };
     public static readonly Option<string?> DbName = new("--dbname", "-d") { Description = "connection string", HelpName = "CONNSTR" };
     public static readonly Option<string?> Host = new("--host", "-h") { Description = "database server host or socket directory", HelpName = "HOSTNAME" };
     public static readonly Option<string?> Port = new("--port", "-p") { Description = "database server port number", HelpName = "PORT" };
