@@ -17,13 +17,13 @@ internal static class ReceiveCommand
     /// <summary>The largest <c>-s</c> pg_receivewal accepts (INT_MAX milliseconds in seconds).</summary>
     public const int MaxStatusInterval = 2147483;
 
-    /// <summary>Runs the verb and returns the process exit code.</summary>
-    public static async Task<int> RunAsync(ReceiveArguments a, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Runs the verb, speaking as <paramref name="persona"/>, and returns the process exit code.</summary>
+    public static async Task<int> RunAsync(ReceiveArguments a, ProgramPersona persona, TextWriter error, CancellationToken cancellationToken)
     {
         if (CheckUsage(a) is { } usage)
         {
-            await error.WriteLineAsync($"walreceiver: error: {usage}");
-            await error.WriteLineAsync("walreceiver: hint: Try \"walreceiver receive --help\" for more information.");
+            await error.WriteLineAsync(persona.Error(usage));
+            await error.WriteLineAsync(persona.Hint);
             return ExitCodes.Usage;
         }
 
@@ -36,8 +36,8 @@ internal static class ReceiveCommand
         }
         catch (ConnectionInfoException e)
         {
-            await error.WriteLineAsync($"walreceiver: error: {e.Message}");
-            await error.WriteLineAsync("walreceiver: hint: Try \"walreceiver receive --help\" for more information.");
+            await error.WriteLineAsync(persona.Error(e.Message));
+            await error.WriteLineAsync(persona.Hint);
             return ExitCodes.Usage;
         }
 
@@ -47,28 +47,28 @@ internal static class ReceiveCommand
             {
                 var created = await SlotCommands.CreateAsync(connectionString, a.Slot!, a.IfNotExists, cancellationToken);
                 if (a.Verbose || !created)
-                    await error.WriteLineAsync(created ? $"walreceiver: creating replication slot \"{a.Slot}\"" : $"walreceiver: replication slot \"{a.Slot}\" already exists");
+                    await error.WriteLineAsync(persona.Info(created ? $"creating replication slot \"{a.Slot}\"" : $"replication slot \"{a.Slot}\" already exists"));
                 return ExitCodes.Success;
             }
 
             if (a.DropSlot)
             {
                 if (a.Verbose)
-                    await error.WriteLineAsync($"walreceiver: dropping replication slot \"{a.Slot}\"");
+                    await error.WriteLineAsync(persona.Info($"dropping replication slot \"{a.Slot}\""));
                 await SlotCommands.DropAsync(connectionString, a.Slot!, cancellationToken);
                 return ExitCodes.Success;
             }
         }
         catch (WalReceiverException e)
         {
-            await error.WriteLineAsync($"walreceiver: error: {e.Message}");
+            await error.WriteLineAsync(persona.Error(e.Message));
             return (int)e.Kind;
         }
 
-        return await StreamAsync(a, connectionString, error);
+        return await StreamAsync(a, persona, connectionString, error);
     }
 
-    private static async Task<int> StreamAsync(ReceiveArguments a, string connectionString, TextWriter error)
+    private static async Task<int> StreamAsync(ReceiveArguments a, ProgramPersona persona, string connectionString, TextWriter error)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -88,7 +88,10 @@ internal static class ReceiveCommand
             [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.StatusInterval)}"] =
                 TimeSpan.FromSeconds(a.StatusInterval).ToString("c", CultureInfo.InvariantCulture),
         });
-        ConsoleLogging.Configure(builder.Logging, a.Verbose);
+        if (persona.ToolLogFormat)
+            ConsoleLogging.ConfigureAsPgTool(builder.Logging, a.Verbose, persona.Name);
+        else
+            ConsoleLogging.Configure(builder.Logging, a.Verbose);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddWalReceiver();
         using var host = builder.Build();
@@ -100,7 +103,7 @@ internal static class ReceiveCommand
         catch (OptionsValidationException e)
         {
             foreach (var failure in e.Failures)
-                await error.WriteLineAsync($"walreceiver: error: {failure}");
+                await error.WriteLineAsync(persona.Error(failure));
             return ExitCodes.Configuration;
         }
 
