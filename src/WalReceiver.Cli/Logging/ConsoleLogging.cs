@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -9,6 +10,20 @@ internal static class ConsoleLogging
     /// <summary>Replaces the providers with the plain console formatter; <paramref name="verbose"/> shows debug messages.</summary>
     public static void Configure(ILoggingBuilder logging, bool verbose)
     {
+        AddConsole(logging, verbose, PlainConsoleFormatter.Name);
+        logging.AddConsoleFormatter<PlainConsoleFormatter, ConsoleFormatterOptions>();
+    }
+
+    /// <summary>As <see cref="Configure"/>, but lines in PostgreSQL's client-tool form, each starting with <paramref name="programName"/>.</summary>
+    public static void ConfigureAsPgTool(ILoggingBuilder logging, bool verbose, string programName)
+    {
+        AddConsole(logging, verbose, PgToolConsoleFormatter.Name);
+        // The console provider takes every registered ConsoleFormatter and picks one by name; this one needs the program name.
+        logging.Services.AddSingleton<ConsoleFormatter>(new PgToolConsoleFormatter(programName));
+    }
+
+    private static void AddConsole(ILoggingBuilder logging, bool verbose, string formatterName)
+    {
         logging.ClearProviders();
         logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
@@ -17,9 +32,8 @@ internal static class ConsoleLogging
         logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         logging.AddConsole(o =>
         {
-            o.FormatterName = PlainConsoleFormatter.Name;
+            o.FormatterName = formatterName;
             o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
-        logging.AddConsoleFormatter<PlainConsoleFormatter, ConsoleFormatterOptions>();
     }
 }

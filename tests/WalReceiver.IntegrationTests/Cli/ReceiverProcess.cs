@@ -44,9 +44,13 @@ public sealed partial class ReceiverProcess : IAsyncDisposable
     public static string Executable => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "walreceiver.exe" : "walreceiver");
 
     /// <summary>Starts <c>walreceiver ARGS</c> with a clean libpq environment plus <paramref name="environment"/>.</summary>
-    public static ReceiverProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public static ReceiverProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartAs(Executable, args, environment);
+
+    /// <summary>As <see cref="Start"/>, through another path to the CLI (a symlink whose name picks a persona).</summary>
+    public static ReceiverProcess StartAs(string executable, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(Executable)
+        var info = new ProcessStartInfo(executable)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,

@@ -12,16 +12,7 @@ namespace WalReceiver.IntegrationTests.Packaging;
 /// </summary>
 public sealed class PackagingTests
 {
-    private static string RepositoryRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "WalReceiver.sln")))
-                dir = dir.Parent;
-            return dir?.FullName ?? throw new InvalidOperationException("WalReceiver.sln not found above the test binaries");
-        }
-    }
+    private static string RepositoryRoot => RepositoryPaths.Root;
 
     [Fact]
     public async Task Systemd_unit_is_type_notify_and_passes_systemd_analyze_verify()

@@ -18,13 +18,13 @@ internal static class ReceiveCommand
     /// <summary>The largest <c>-s</c> pg_receivewal accepts (INT_MAX milliseconds in seconds).</summary>
     public const int MaxStatusInterval = 2147483;
 
-    /// <summary>Runs the verb and returns the process exit code.</summary>
-    public static async Task<int> RunAsync(ReceiveArguments a, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Runs the verb, speaking as <paramref name="persona"/>, and returns the process exit code.</summary>
+    public static async Task<int> RunAsync(ReceiveArguments a, ProgramPersona persona, TextWriter error, CancellationToken cancellationToken)
     {
         if (CheckUsage(a) is { } usage)
         {
-            await error.WriteLineAsync($"walreceiver: error: {usage}");
-            await error.WriteLineAsync("walreceiver: hint: Try \"walreceiver receive --help\" for more information.");
+            await error.WriteLineAsync(persona.Error(usage));
+            await error.WriteLineAsync(persona.Hint);
             return ExitCodes.Usage;
         }
 
@@ -37,8 +37,8 @@ internal static class ReceiveCommand
         }
         catch (ConnectionInfoException e)
         {
-            await error.WriteLineAsync($"walreceiver: error: {e.Message}");
-            await error.WriteLineAsync("walreceiver: hint: Try \"walreceiver receive --help\" for more information.");
+            await error.WriteLineAsync(persona.Error(e.Message));
+            await error.WriteLineAsync(persona.Hint);
             return ExitCodes.Usage;
         }
 
@@ -48,28 +48,28 @@ internal static class ReceiveCommand
             {
                 var created = await SlotCommands.CreateAsync(connectionString, a.Slot!, a.IfNotExists, cancellationToken);
                 if (a.Verbose || !created)
-                    await error.WriteLineAsync(created ? $"walreceiver: creating replication slot \"{a.Slot}\"" : $"walreceiver: replication slot \"{a.Slot}\" already exists");
+                    await error.WriteLineAsync(persona.Info(created ? $"creating replication slot \"{a.Slot}\"" : $"replication slot \"{a.Slot}\" already exists"));
                 return ExitCodes.Success;
             }
 
             if (a.DropSlot)
             {
                 if (a.Verbose)
-                    await error.WriteLineAsync($"walreceiver: dropping replication slot \"{a.Slot}\"");
+                    await error.WriteLineAsync(persona.Info($"dropping replication slot \"{a.Slot}\""));
                 await SlotCommands.DropAsync(connectionString, a.Slot!, cancellationToken);
                 return ExitCodes.Success;
             }
         }
         catch (WalReceiverException e)
         {
-            await error.WriteLineAsync($"walreceiver: error: {e.Message}");
+            await error.WriteLineAsync(persona.Error(e.Message));
             return ExitCodes.For(e.Kind);
         }
 
-        return await StreamAsync(a, connectionString, error);
+        return await StreamAsync(a, persona, connectionString, error);
     }
 
-    private static async Task<int> StreamAsync(ReceiveArguments a, string connectionString, TextWriter error)
+    private static async Task<int> StreamAsync(ReceiveArguments a, ProgramPersona persona, string connectionString, TextWriter error)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -91,7 +91,10 @@ internal static class ReceiveCommand
             [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.ReceiveTimeout)}"] =
                 TimeSpan.FromSeconds(a.ReceiveTimeout).ToString("c", CultureInfo.InvariantCulture),
         });
-        ConsoleLogging.Configure(builder.Logging, a.Verbose);
+        if (persona.ToolLogFormat)
+            ConsoleLogging.ConfigureAsPgTool(builder.Logging, a.Verbose, persona.Name);
+        else
+            ConsoleLogging.Configure(builder.Logging, a.Verbose);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddWalReceiver();
         using var host = builder.Build();
@@ -103,7 +106,7 @@ internal static class ReceiveCommand
         catch (OptionsValidationException e)
         {
             foreach (var failure in e.Failures)
-                await error.WriteLineAsync($"walreceiver: error: {failure}");
+                await error.WriteLineAsync(persona.Error(failure));
             return ExitCodes.Configuration;
         }
 
@@ -131,8 +134,14 @@ internal static class ReceiveCommand
             return $"-s/--status-interval must be in range 0..{MaxStatusInterval}";
         if (a.ReceiveTimeout is < 0 or > MaxStatusInterval)
             return $"--receive-timeout must be in range 0..{MaxStatusInterval} (seconds; 0 waits forever)";
-        if (a.Compress is { } z && z is not ("none" or "0"))
-            return $"compression \"{z}\" is not supported yet: only -Z none";
+        if (a.Compress is { } z)
+        {
+            if (!CompressionSpecification.TryParse(z, out var compression, out var error))
+                return error;
+            if (compression.Algorithm != CompressionAlgorithm.None)
+                return $"compression with {compression.AlgorithmName} is not supported yet: only -Z none (or -Z 0) for now";
+        }
+
         return null;
     }
 }

@@ -5,7 +5,7 @@ namespace WalReceiver.Cli.Commands.Receive;
 /// <summary>The syntax of <c>walreceiver receive</c>: pg_receivewal's options, with its names and meanings.</summary>
 internal static class ReceiveCommandDefinition
 {
-    public static readonly Option<string?> Directory = new("--directory", "-D") { Description = "receive write-ahead log files into this directory" };
+    public static readonly Option<string?> Directory = new("--directory", "-D") { Description = "receive write-ahead log files into this directory", HelpName = "DIR" };
     public static readonly Option<string?> EndPosition = new("--endpos", "-E") { Description = "exit after receiving the specified LSN", HelpName = "LSN" };
     public static readonly Option<bool> IfNotExists = new("--if-not-exists") { Description = "do not error if slot already exists when creating a slot" };
     public static readonly Option<bool> NoLoop = new("--no-loop", "-n") { Description = "do not loop on connection lost" };
@@ -27,7 +27,7 @@ internal static class ReceiveCommandDefinition
     public static readonly Option<string?> Slot = new("--slot", "-S") { Description = "replication slot to use", HelpName = "SLOTNAME" };
     public static readonly Option<bool> Synchronous = new("--synchronous") { Description = "flush write-ahead log immediately after writing" };
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "output verbose messages" };
-    public static readonly Option<string?> Compress = new("--compress", "-Z") { Description = "compress as specified (not supported yet: only \"none\")", HelpName = "METHOD" };
+    public static readonly Option<string?> Compress = new("--compress", "-Z") { Description = "compress as specified (only \"none\" for now)", HelpName = "METHOD[:DETAIL]" };
     public static readonly Option<string?> DbName = new("--dbname", "-d") { Description = "connection string", HelpName = "CONNSTR" };
     public static readonly Option<string?> Host = new("--host", "-h") { Description = "database server host or socket directory", HelpName = "HOSTNAME" };
     public static readonly Option<string?> Port = new("--port", "-p") { Description = "database server port number", HelpName = "PORT" };
@@ -37,17 +37,26 @@ internal static class ReceiveCommandDefinition
     public static readonly Option<bool> CreateSlot = new("--create-slot") { Description = "create a new replication slot (for the slot's name see --slot)" };
     public static readonly Option<bool> DropSlot = new("--drop-slot") { Description = "drop the replication slot (for the slot's name see --slot)" };
 
+    /// <summary>What to stream and how, in pg_receivewal's order (its help lists them under "Options").</summary>
+    public static readonly Option[] StreamingOptions = [Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, ReceiveTimeout, Slot, Synchronous, Verbose, Compress];
+
+    /// <summary>Where and as whom to connect.</summary>
+    public static readonly Option[] ConnectionOptions = [DbName, Host, Port, UserName, NoPassword, Password];
+
+    /// <summary>Slot actions that run instead of streaming.</summary>
+    public static readonly Option[] SlotActions = [CreateSlot, DropSlot];
+
+    /// <summary>Every option of the verb.</summary>
+    public static IEnumerable<Option> AllOptions => StreamingOptions.Concat(ConnectionOptions).Concat(SlotActions);
+
     /// <summary>Assembles the command.</summary>
     public static Command Create()
     {
         var command = new Command("receive", "Receive PostgreSQL streaming write-ahead logs into segment files, as pg_receivewal does.");
-        foreach (var o in new Option[]
-                 {
-                     Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, ReceiveTimeout, Slot, Synchronous, Verbose, Compress,
-                     DbName, Host, Port, UserName, NoPassword, Password, CreateSlot, DropSlot,
-                 })
+        foreach (var o in AllOptions)
             command.Options.Add(o);
-        command.SetAction((parse, cancellationToken) => ReceiveCommand.RunAsync(ReceiveArguments.From(parse), parse.InvocationConfiguration.Error, cancellationToken));
+        command.SetAction((parse, cancellationToken) =>
+            ReceiveCommand.RunAsync(ReceiveArguments.From(parse), ProgramPersona.Walreceiver, parse.InvocationConfiguration.Error, cancellationToken));
         return command;
     }
 }
