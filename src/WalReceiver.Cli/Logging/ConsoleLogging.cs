@@ -27,7 +27,8 @@ internal static class ConsoleLogging
         logging.ClearProviders();
         logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging.AddFilter("Npgsql", LogLevel.Warning);
+        // Npgsql's own log reaches us lowered to debug (Replication/NpgsqlLogging), so the minimum level alone decides:
+        // shown with -v, where a status update it failed to send and swallowed becomes visible.
         // A host that fails to start throws to us, and we print the reason once, in our own words.
         logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         logging.AddConsole(o =>

@@ -6,7 +6,7 @@ namespace WalReceiver.Tests.Hosting;
 
 /// <summary>A server in memory: serves given WAL bytes from a start LSN in fixed-size messages, then idles.</summary>
 internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, ServerIdentity identity, bool endStream = false,
-    TimeSpan? pacing = null, ulong serverAhead = 0) : IWalSource
+    TimeSpan? pacing = null, ulong serverAhead = 0, Exception? failAfterServing = null) : IWalSource
 {
     private readonly List<Lsn> _statusUpdates = [];
 
@@ -46,6 +46,8 @@ internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, S
             yield return new WalChunk(walStart + (ulong)offset, wal.AsMemory(offset, Math.Min(messageSize, wal.Length - offset)));
         }
 
+        if (failAfterServing is not null)
+            throw failAfterServing;
         if (endStream)
             yield break;
         await Task.Delay(Timeout.Infinite, cancellationToken);
