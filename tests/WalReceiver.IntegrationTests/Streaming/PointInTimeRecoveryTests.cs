@@ -90,7 +90,7 @@ public sealed class PointInTimeRecoveryTests
     }
 
     // Starts the base backup as a server that restores from the archive with cp, and returns its port and log file.
-    private static async Task<(int Port, string Log)> RestoreAsync(PostgresCluster cluster, string backup, string archive, string recovery,
+    internal static async Task<(int Port, string Log)> RestoreAsync(PostgresCluster cluster, string backup, string archive, string recovery,
         CancellationToken ct)
     {
         GrantReadAccess(archive);
@@ -105,12 +105,12 @@ public sealed class PointInTimeRecoveryTests
     }
 
     // The restoring server and pg_waldump run as the server's OS user; the archive is 0600/0700, so the operator grants read.
-    private static void GrantReadAccess(string archive)
+    internal static void GrantReadAccess(string archive)
     {
         foreach (var f in Directory.GetFiles(archive))
             File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         File.SetUnixFileMode(archive, (UnixFileMode)0b111_101_101);
     }
 
-    private static string Port(PostgresCluster c) => c.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Port(PostgresCluster c) => c.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
