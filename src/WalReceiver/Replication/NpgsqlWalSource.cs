@@ -18,10 +18,21 @@ internal sealed class NpgsqlWalSource : IWalSource
     private byte[] _buffer = new byte[128 * 1024];
     private readonly PhysicalReplicationConnection _connection;
 
-    private NpgsqlWalSource(PhysicalReplicationConnection connection, ServerIdentity identity)
+    /// <summary>
+    /// The connection-attempt limit when the connection string sets none (libpq's connect_timeout unset means wait forever).
+    /// Npgsql ends a stream after the receive timeout by first sending a cancel request over a new connection, bounded by
+    /// this same limit (twice, with GSS encryption preferred): unbounded, a network that drops everything would hold the
+    /// attempt, and a stop, forever.
+    /// </summary>
+    public const int DefaultConnectTimeoutSeconds = 10;
+
+    private readonly TimeSpan _receiveTimeout;
+
+    private NpgsqlWalSource(PhysicalReplicationConnection connection, ServerIdentity identity, TimeSpan receiveTimeout)
     {
         _connection = connection;
         Identity = identity;
+        _receiveTimeout = receiveTimeout;
     }
 
     /// <inheritdoc/>
@@ -45,7 +56,10 @@ internal sealed class NpgsqlWalSource : IWalSource
     public static async Task<NpgsqlWalSource> OpenAsync(string connectionString, TimeSpan statusInterval, TimeSpan receiveTimeout,
         CancellationToken cancellationToken)
     {
-        var connection = new PhysicalReplicationConnection(connectionString)
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        if (settings.Timeout == 0)
+            settings.Timeout = DefaultConnectTimeoutSeconds;
+        var connection = new PhysicalReplicationConnection(settings.ConnectionString)
         {
             // 0 disables periodic updates, as -s 0 does in pg_receivewal; replies the server asks for are still sent.
             WalReceiverStatusInterval = statusInterval <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : statusInterval,
@@ -69,7 +83,7 @@ internal sealed class NpgsqlWalSource : IWalSource
             var identity = new ServerIdentity(ulong.Parse(id.SystemId, CultureInfo.InvariantCulture), id.Timeline,
                 new Lsn((ulong)id.XLogPos), version, segmentSize, mode, timeout, syncCommit, syncNames, builder.ApplicationName ?? "", standby,
                 $"{builder.Host}:{builder.Port.ToString(CultureInfo.InvariantCulture)}");
-            return new NpgsqlWalSource(connection, identity);
+            return new NpgsqlWalSource(connection, identity, receiveTimeout);
         }
         catch (Exception e)
         {
@@ -145,6 +159,12 @@ internal sealed class NpgsqlWalSource : IWalSource
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     throw;
+                }
+                catch (NpgsqlException e) when (e.InnerException is TimeoutException)
+                {
+                    throw new WalReceiverException(FailureKind.Transient,
+                        $"no message from the server for {_receiveTimeout.TotalSeconds:0.###} s (receive timeout): the network or the server went " +
+                        "silent; reconnecting", e);
                 }
                 catch (Exception e) when (ReplicationErrors.IsEndOfStream(e))
                 {
