@@ -145,6 +145,8 @@ public sealed class TimelineTests
             && !f.EndsWith(".partial", StringComparison.Ordinal) && !f.EndsWith(".history", StringComparison.Ordinal));
     }
 
+    // The archive's content: its WAL, history and identity (walreceiver.lock only says which process holds the directory).
     private static string Snapshot(string directory) => string.Join("\n", Directory.GetFiles(directory).Order(StringComparer.Ordinal)
+        .Where(f => Path.GetFileName(f) != "walreceiver.lock")
         .Select(f => $"{Path.GetFileName(f)} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f).Ticks}"));
 }
