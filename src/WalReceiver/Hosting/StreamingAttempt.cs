@@ -103,7 +103,8 @@ internal sealed partial class StreamingAttempt
     private async Task<AttemptResult> StreamAsync(WalSegmentWriter writer, StartPosition start, CancellationToken stoppingToken)
     {
         using var streamCts = new CancellationTokenSource();
-        await using var stopRegistration = stoppingToken.UnsafeRegister(static s => ((WakeSignal)s!).Set(), _wake);
+        // The host cancels on its own thread; the loop's stop work runs on ours.
+        await using var stopRegistration = stoppingToken.UnsafeRegister(static s => ((WakeSignal)s!).SetLater(), _wake);
         await using var flushTimer = _time.CreateTimer(static s => ((WakeSignal)s!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         await using var progressTimer = _options.LogProgress
             ? _time.CreateTimer(_ => LogProgress(), null, _options.ProgressInterval, _options.ProgressInterval)
