@@ -40,8 +40,13 @@ public sealed partial class ReceiverProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The path of the built CLI.</summary>
-    public static string Executable => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "walreceiver.exe" : "walreceiver");
+    /// <summary>
+    /// The path of the built CLI, or of another build named by WALRECEIVER_TEST_EXECUTABLE (to show that a test fails
+    /// against an older release, or to test a published single file).
+    /// </summary>
+    public static string Executable => Environment.GetEnvironmentVariable("WALRECEIVER_TEST_EXECUTABLE") is { Length: > 0 } other
+        ? other
+        : Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "walreceiver.exe" : "walreceiver");
 
     /// <summary>Starts <c>walreceiver ARGS</c> with a clean libpq environment plus <paramref name="environment"/>.</summary>
     public static ReceiverProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>

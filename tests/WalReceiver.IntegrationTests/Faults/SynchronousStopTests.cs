@@ -24,6 +24,9 @@ public sealed class SynchronousStopTests
         var script = Path.Combine(cluster.WorkDirectory, "insert.sql");
         await File.WriteAllTextAsync(script, "insert into sync_load values (1);\n", Ct);
         File.SetUnixFileMode(script, (UnixFileMode)0b110_100_100);
+        // The receiver is the synchronous standby: every commit waits for its flush, so it is flushing (with the next read
+        // under way) nearly all the time, which is where a stop used to land.
+        await cluster.ExecuteAsync($"alter system set synchronous_standby_names = '{run.ApplicationName}'; select pg_reload_conf()", Ct);
         using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         // 8 clients committing one-row inserts: WAL arrives in a steady stream of small messages.
         var load = cluster.RunProgramAsync("pgbench", ["-n", "-c", "8", "-j", "2", "-T", "120", "-f", script, "-h", cluster.Host,
@@ -47,6 +50,8 @@ public sealed class SynchronousStopTests
         }
         finally
         {
+            // Without its synchronous standby every commit would wait forever.
+            await cluster.ExecuteAsync("alter system set synchronous_standby_names = ''; select pg_reload_conf()", CancellationToken.None);
             await stopLoad.CancelAsync();
             try
             {
