@@ -50,13 +50,13 @@ public sealed partial class WalStreamingServiceTests
         while (delays.Count < reconnects)
         {
             Assert.True(DateTime.UtcNow < deadline, $"saw {delays.Count} reconnects: {string.Join(", ", logger.Collector.GetSnapshot().Select(r => r.Message))}");
-            var waits = logger.Collector.GetSnapshot().Select(r => TryingAgain().Match(r.Message)).Where(m => m.Success).ToList();
+            var log = logger.Collector.GetSnapshot();
+            var waits = log.Select(r => TryingAgain().Match(r.Message)).Where(m => m.Success).ToList();
             if (waits.Count > delays.Count)
-            {
-                var delay = double.Parse(waits[delays.Count].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                delays.Add(delay);
-                time.Advance(TimeSpan.FromSeconds(delay));
-            }
+                delays.Add(double.Parse(waits[delays.Count].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            // The delay's timer may be created a moment after its log line: advance until the next attempt has started.
+            if (delays.Count > 0 && log.Count(r => r.Message.StartsWith("starting log streaming", StringComparison.Ordinal)) <= delays.Count)
+                time.Advance(TimeSpan.FromSeconds(delays[^1]));
 
             await Task.Delay(5, TestContext.Current.CancellationToken);
         }
