@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using WalReceiver.Wal;
 using WalReceiver.Replication.ConnectionStrings;
+using WalReceiver.Wal;
 
 namespace WalReceiver.Hosting;
 

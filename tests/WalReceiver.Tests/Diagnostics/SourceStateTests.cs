@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
-using WalReceiver.Wal;
 using WalReceiver.Diagnostics;
+using WalReceiver.Wal;
 
 namespace WalReceiver.Tests.Diagnostics;
 

@@ -7,8 +7,8 @@ using WalReceiver.Cli.Logging;
 using WalReceiver.Diagnostics;
 using WalReceiver.Hosting;
 using WalReceiver.Replication;
-using WalReceiver.Wal;
 using WalReceiver.Replication.ConnectionStrings;
+using WalReceiver.Wal;
 
 namespace WalReceiver.Cli.Commands.Receive;
 
