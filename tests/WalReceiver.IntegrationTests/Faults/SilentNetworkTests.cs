@@ -32,6 +32,7 @@ public sealed class SilentNetworkTests(SharedCluster shared)
         await ArchiveAssert.GenerateWalAsync(cluster, 5_000, switchWal: false);
         await receiver.WaitForStderrAsync("no message from the server for 3 s", Timeout);
         var noticed = DateTime.UtcNow - silent;
+        TestContext.Current.TestOutputHelper?.WriteLine($"silence noticed after {noticed.TotalSeconds:F1} s");
         // 3 s of silence, then Npgsql's cancel request (its connection is swallowed too: 2 tries of 2 s).
         Assert.True(noticed < TimeSpan.FromSeconds(20), $"took {noticed} to notice the silence");
         await receiver.WaitForStderrAsync("trying again", Timeout);
@@ -45,6 +46,7 @@ public sealed class SilentNetworkTests(SharedCluster shared)
                 $"select coalesce(bool_or(flush_lsn >= '{end}'), false) from pg_stat_replication where application_name = '{run.ApplicationName}'"),
             Timeout, () => $"flush to reach {end}; stderr:\n{receiver.Stderr}");
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"streaming again {(DateTime.UtcNow - silent).TotalSeconds:F1} s after the silence began");
         receiver.Signal(PosixSignal.Terminate);
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
         Assert.True(proxy.Connections >= 3, $"{proxy.Connections} connections: expected the first, the cancel request and a reconnect");
