@@ -72,10 +72,14 @@ public sealed class UsageErrorTests : IDisposable
         Assert.DoesNotContain("error", process.Stderr, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
-    public async Task Version_exits_0_and_prints_a_version_number()
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("-V")]
+    [InlineData("receive", "-V")]
+    [InlineData("receive", "--version")]
+    public async Task Version_exits_0_and_prints_a_version_number(params string[] args)
     {
-        await using var process = ReceiverProcess.Start(["--version"]);
+        await using var process = ReceiverProcess.Start(args);
 
         var code = await process.WaitForExitAsync(CommandTimeout);
 

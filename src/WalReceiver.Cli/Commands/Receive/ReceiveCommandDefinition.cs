@@ -55,6 +55,8 @@ internal static class ReceiveCommandDefinition
         var command = new Command("receive", "Receive PostgreSQL streaming write-ahead logs into segment files, as pg_receivewal does.");
         foreach (var o in AllOptions)
             command.Options.Add(o);
+        // pg_receivewal takes -V/--version; so does the verb that stands in for it (and the root command).
+        command.Options.Add(new VersionOption("--version", "-V"));
         command.SetAction((parse, cancellationToken) =>
             ReceiveCommand.RunAsync(ReceiveArguments.From(parse), ProgramPersona.Walreceiver, parse.InvocationConfiguration.Error, cancellationToken));
         return command;
