@@ -36,13 +36,6 @@ internal static partial class SignalDisposition
         }
     }
 
-    /// <summary>Whether <paramref name="signal"/> is ignored right now (for tests and diagnostics).</summary>
-    internal static bool IsIgnored(int signal)
-    {
-        var current = new byte[256];
-        return OperatingSystem.IsLinux() && GetAction(signal, null, current) == 0 && BitConverter.ToInt64(current, 0) == Ignore;
-    }
-
     [LibraryImport("libc", EntryPoint = "sigaction", SetLastError = true)]
     private static partial int GetAction(int signal, byte[]? action, byte[] previous);
 

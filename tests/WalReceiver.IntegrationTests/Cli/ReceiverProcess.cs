@@ -147,10 +147,13 @@ public sealed partial class ReceiverProcess : IAsyncDisposable
     }
 
     /// <summary>Sends a POSIX signal (2 = SIGINT, 15 = SIGTERM, 9 = SIGKILL).</summary>
-    public void Signal(int signal)
+    public void Signal(int signal) => Signal(_process.Id, signal);
+
+    /// <summary>Sends a POSIX signal to any process (one started by a shell script, say).</summary>
+    public static void Signal(int pid, int signal)
     {
-        if (Kill(_process.Id, signal) != 0)
-            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: {Marshal.GetLastPInvokeErrorMessage()}");
+        if (Kill(pid, signal) != 0)
+            throw new InvalidOperationException($"kill({pid}, {signal}) failed: {Marshal.GetLastPInvokeErrorMessage()}");
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using WalReceiver.IntegrationTests.Cli;
 using WalReceiver.IntegrationTests.Fixtures;
 
@@ -16,7 +15,7 @@ public sealed class DaemonExitTests(SharedCluster shared)
     public async Task Daemon_whose_every_source_failed_for_good_exits_with_the_most_severe_code()
     {
         var cluster = shared.Cluster;
-        var conninfo = string.Create(CultureInfo.InvariantCulture, $"host={cluster.Host} port={cluster.Port} user={cluster.SuperUser}");
+        var conninfo = DaemonRun.Conninfo(cluster);
         var noSlot = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "exit-noslot");
         var otherCluster = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "exit-other");
         await File.WriteAllTextAsync(Path.Combine(otherCluster, "walreceiver.systemid"), "12345\n", TestContext.Current.CancellationToken);
@@ -39,7 +38,7 @@ public sealed class DaemonExitTests(SharedCluster shared)
     public async Task Daemon_stopped_by_sigterm_exits_0_even_after_a_source_failed()
     {
         var cluster = shared.Cluster;
-        var conninfo = string.Create(CultureInfo.InvariantCulture, $"host={cluster.Host} port={cluster.Port} user={cluster.SuperUser}");
+        var conninfo = DaemonRun.Conninfo(cluster);
         var live = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "exit-live");
         var noSlot = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "exit-noslot2");
         var slot = CliTestSupport.UniqueName("live");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using WalReceiver.IntegrationTests.Cli;
+using WalReceiver.IntegrationTests.Fixtures;
 
 namespace WalReceiver.IntegrationTests.Daemon;
 
@@ -31,6 +32,10 @@ public sealed class DaemonRun : IAsyncDisposable
         File.WriteAllText(config, JsonSerializer.Serialize(new { WalReceiver = new { Sources = sources, Http = new { Url = url } } }));
         return new DaemonRun(directory, ReceiverProcess.Start(["run", "--config", config, .. extra], environment), url);
     }
+
+    /// <summary>A source's libpq connection string for <paramref name="cluster"/>, as its superuser.</summary>
+    public static string Conninfo(PostgresCluster cluster) =>
+        string.Create(CultureInfo.InvariantCulture, $"host={cluster.Host} port={cluster.Port} user={cluster.SuperUser}");
 
     public string NewArchive(string name) => CliTestSupport.CreateDirectory(_directory, name);
 

@@ -18,9 +18,6 @@ public sealed class DaemonTests
     private static object Source(string name, string conninfo, string directory) =>
         new { Name = name, ConnectionString = conninfo, Slot = "archiver", CreateSlot = true, Directory = directory, SlotPollInterval = "00:00:01" };
 
-    private static string Conninfo(PostgresCluster c) =>
-        string.Create(CultureInfo.InvariantCulture, $"host={c.Host} port={c.Port} user={c.SuperUser}");
-
     [Fact]
     public async Task Two_sources_one_dead_archive_the_live_one_and_report_lag_and_health_without_passwords()
     {
@@ -31,7 +28,7 @@ public sealed class DaemonTests
         try
         {
             await using var d = DaemonRun.Start([
-                Source("main", Conninfo(cluster), mainDir),
+                Source("main", DaemonRun.Conninfo(cluster), mainDir),
                 Source("dead", $"host=127.0.0.1 port={CliTestSupport.ClosedPort()} user=postgres password=sekret-pw", deadDir),
             ]);
             await d.WaitForAsync("/healthz", (_, body) => body.Contains("\"streaming\"", StringComparison.Ordinal), Timeout);
@@ -81,7 +78,7 @@ public sealed class DaemonTests
         {
             foreach (var c in new[] { one, two })
                 await c.ExecuteAsync("select pg_create_physical_replication_slot('hold_daemon', true)", Ct);
-            await using var d = DaemonRun.Start([Source("one", Conninfo(one), dirs[0]), Source("two", Conninfo(two), dirs[1])], null, "-v");
+            await using var d = DaemonRun.Start([Source("one", DaemonRun.Conninfo(one), dirs[0]), Source("two", DaemonRun.Conninfo(two), dirs[1])], null, "-v");
             await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
             await Task.WhenAll(ArchiveAssert.GenerateWalAsync(one, 20_000), ArchiveAssert.GenerateWalAsync(two, 30_000));
             await d.WaitForAsync("/metrics", (_, body) => new[] { "one", "two" }.All(n =>
@@ -108,7 +105,7 @@ public sealed class DaemonTests
         var dir = CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-health");
         try
         {
-            await using var d = DaemonRun.Start([Source("only", Conninfo(cluster), dir)]);
+            await using var d = DaemonRun.Start([Source("only", DaemonRun.Conninfo(cluster), dir)]);
             await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
             await cluster.StopAsync("fast", Ct);
             var down = await d.WaitForAsync("/healthz", (status, _) => status == 503, Timeout);
@@ -132,7 +129,7 @@ public sealed class DaemonTests
         var other = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{CliTestSupport.ClosedPort()}");
         try
         {
-            await using var d = DaemonRun.Start([Source("env", Conninfo(cluster), "/nonexistent-overridden")],
+            await using var d = DaemonRun.Start([Source("env", DaemonRun.Conninfo(cluster), "/nonexistent-overridden")],
                 new Dictionary<string, string> { ["WALRECEIVER__SOURCES__0__DIRECTORY"] = dir, ["WALRECEIVER__HTTP__URL"] = other });
             using var http = new HttpClient();
             var deadline = DateTime.UtcNow + Timeout;

@@ -59,7 +59,7 @@ public sealed class ArchiveLockTests(SharedCluster shared)
         await using var daemon = DaemonRun.Start([new
         {
             Name = "second",
-            ConnectionString = string.Create(CultureInfo.InvariantCulture, $"host={cluster.Host} port={cluster.Port} user={cluster.SuperUser}"),
+            ConnectionString = DaemonRun.Conninfo(cluster),
             Slot = run.HoldSlot,
             Directory = run.Directory,
         }]);

@@ -39,7 +39,7 @@ public sealed class SignalTests(SharedCluster shared)
             var end = await ArchiveAssert.GenerateWalAsync(cluster, 500, switchWal: false);
             await run.WaitForFlushAsync(end, Timeout);
 
-            Kill(int.Parse(File.ReadAllText(pid), CultureInfo.InvariantCulture), signal);
+            ReceiverProcess.Signal(int.Parse(File.ReadAllText(pid), CultureInfo.InvariantCulture), signal);
             await CliTestSupport.WaitUntilAsync(() => Task.FromResult(File.Exists(rc) && File.ReadAllText(rc).Trim().Length > 0), Timeout,
                 () => $"the receiver to exit after signal {signal}; stderr:\n{(File.Exists(log) ? File.ReadAllText(log) : "")}");
             Assert.True(File.ReadAllText(rc).Trim() == "0", $"exit code {File.ReadAllText(rc).Trim()}, stderr:\n{File.ReadAllText(log)}");
@@ -106,12 +106,5 @@ public sealed class SignalTests(SharedCluster shared)
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
         return (ulong.Parse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & 0x2) != 0;
-    }
-
-    private static void Kill(int pid, int signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
     }
 }

@@ -98,32 +98,21 @@ public sealed class TcpProxy : IAsyncDisposable
     private async Task PumpAsync(Socket from, Socket to)
     {
         var buffer = new byte[64 * 1024];
-        var silenced = false;
         try
         {
-            while (!_stop.IsCancellationRequested)
+            // Once silent, this connection never forwards again, even after Restore: its peers have moved on. What was
+            // read while going silent is dropped, as a dead link would; the rest stays unread in the kernel's buffers.
+            while (!_silent)
             {
-                // Once silent, this connection never forwards again, even after Restore: its peers have moved on.
-                if (silenced || (silenced = _silent))
+                var n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                if (n == 0)
                 {
-                    await Task.Delay(Timeout.Infinite, _stop.Token);
+                    to.Shutdown(SocketShutdown.Send);
                     return;
                 }
 
-                var n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
-                if (n == 0 || _silent)
-                {
-                    if (n == 0)
-                    {
-                        to.Shutdown(SocketShutdown.Send);
-                        return;
-                    }
-
-                    silenced = true; // drop what was read while going silent, as a dead link would
-                    continue;
-                }
-
-                await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
+                if (!_silent)
+                    await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
