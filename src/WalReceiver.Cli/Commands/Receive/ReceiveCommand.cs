@@ -8,6 +8,7 @@ using WalReceiver.Diagnostics;
 using WalReceiver.Hosting;
 using WalReceiver.Replication;
 using WalReceiver.Replication.ConnectionStrings;
+using WalReceiver.Storage;
 using WalReceiver.Wal;
 
 namespace WalReceiver.Cli.Commands.Receive;

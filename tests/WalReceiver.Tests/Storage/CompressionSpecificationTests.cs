@@ -1,6 +1,6 @@
-using WalReceiver.Cli.Commands.Receive;
+using WalReceiver.Storage;
 
-namespace WalReceiver.Tests.Cli;
+namespace WalReceiver.Tests.Storage;
 
 /// <summary>Every row was checked against pg_receivewal 15.18's own answer (its binary, before it connects).</summary>
 public sealed class CompressionSpecificationTests

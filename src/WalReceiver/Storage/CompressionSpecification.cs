@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace WalReceiver.Cli.Commands.Receive;
+namespace WalReceiver.Storage;
 
 /// <summary>
 /// A parsed <c>-Z/--compress</c> value, accepted and refused exactly as pg_receivewal 15.18 does (checked against its
@@ -17,8 +17,21 @@ internal sealed record CompressionSpecification(CompressionAlgorithm Algorithm, 
     private const int ZstdMinLevel = -131072;
     private const int ZstdMaxLevel = 22;
 
+    /// <summary>No compression: plain segment files.</summary>
+    public static readonly CompressionSpecification None = new(CompressionAlgorithm.None, 0, null);
+
     /// <summary>The algorithm's name as the command line spells it (<c>gzip</c>).</summary>
     public string AlgorithmName => NameOf(Algorithm);
+
+    /// <summary>The suffix of a completed file (<c>.gz</c>, <c>.lz4</c>, <c>.zst</c>, or none); <c>.partial</c> follows it while in progress.</summary>
+    public string Suffix => CompressedWal.SuffixOf(Algorithm);
+
+    /// <summary>Parses <paramref name="text"/> or throws <see cref="FormatException"/> with pg_receivewal's message.</summary>
+    public static CompressionSpecification Parse(string text) =>
+        TryParse(text, out var specification, out var error) ? specification : throw new FormatException(error);
+
+    /// <inheritdoc/>
+    public override string ToString() => Algorithm == CompressionAlgorithm.None ? "none" : $"{AlgorithmName}:{Level}";
 
     /// <summary>
     /// Parses <paramref name="text"/>; on failure <paramref name="error"/> is pg_receivewal's message

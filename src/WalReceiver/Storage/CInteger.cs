@@ -1,4 +1,4 @@
-namespace WalReceiver.Cli.Commands.Receive;
+namespace WalReceiver.Storage;
 
 /// <summary>
 /// Reads a decimal integer the way C's <c>strtol(s, &amp;end, 10)</c> does, because pg_receivewal's option parsing
