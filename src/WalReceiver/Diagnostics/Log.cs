@@ -31,7 +31,7 @@ internal static partial class Log
     [LoggerMessage(EventId = EventIds.SegmentCompleted, Message = "finished segment {FileName} at {Lsn} (timeline {Timeline})")]
     public static partial void SegmentCompleted(ILogger logger, LogLevel level, string fileName, Lsn lsn, uint timeline);
 
-    [LoggerMessage(EventIds.PartialKept, LogLevel.Information, "not renaming \"{FileName}.partial\", segment is not complete (written up to {Lsn})")]
+    [LoggerMessage(EventIds.PartialKept, LogLevel.Information, "not renaming \"{FileName}\", segment is not complete (written up to {Lsn})")]
     public static partial void PartialKept(ILogger logger, string fileName, Lsn lsn);
 
     [LoggerMessage(EventIds.SkippedBadSegment, LogLevel.Warning, "segment file \"{FileName}\" has incorrect size {Length}, skipping")]

@@ -24,7 +24,7 @@ internal sealed class ArchiveStartPlanner(WalReceiverOptions options, IWalSource
         var newest = OnDisk("could not read the archive", () =>
         {
             var skipped = new List<ArchivedSegment>();
-            var found = WalDirectory.FindNewest(WalDirectory.Scan(directory, segmentSize), segmentSize, skipped);
+            var found = WalDirectory.FindNewest(WalDirectory.Scan(directory, segmentSize), segmentSize, skipped, directory);
             foreach (var s in skipped)
                 Log.SkippedBadSegment(logger, s.FileName, s.Length);
             ArchiveIdentity.Check(directory, identity.SystemId, found, segmentSize);

@@ -24,6 +24,12 @@ public sealed class SourceConfig
     /// <summary>Never fsync.</summary>
     public bool NoSync { get; set; }
 
+    /// <summary>How completed segments are stored: <c>none</c>, <c>gzip[:LEVEL]</c>, <c>lz4[:LEVEL]</c> or <c>zstd[:LEVEL]</c>.</summary>
+    public string Compression { get; set; } = "none";
+
+    /// <summary>Check every page header and record CRC as WAL arrives.</summary>
+    public bool Verify { get; set; } = true;
+
     /// <summary>Time between status updates to the server.</summary>
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -31,6 +31,8 @@ internal static class SourceOptions
             NoSync = s.NoSync,
             StatusInterval = s.StatusInterval,
             ReceiveTimeout = s.ReceiveTimeout,
+            Compression = s.Compression,
+            Verify = s.Verify,
             LogProgress = true,
         };
     }

@@ -25,6 +25,7 @@ internal sealed partial class StreamingAttempt
     private readonly bool _reportFlush;
     private readonly ArchiveFileModes _modes;
     private readonly FileSync _sync;
+    private readonly CompressionSpecification _compression;
     private readonly SourceState _state;
     private readonly WalReceiverMetrics? _metrics;
     private readonly WakeSignal _wake = new();
@@ -46,6 +47,7 @@ internal sealed partial class StreamingAttempt
         _reportFlush = options.Slot is not null || options.Synchronous;
         _modes = ArchiveFileModes.FromDataDirectoryMode(source.Identity.DataDirectoryMode);
         _sync = sync ?? (options.NoSync ? FileSync.None : FileSync.Disk);
+        _compression = CompressionSpecification.Parse(options.Compression);
     }
 
     /// <summary>Bytes written in this attempt.</summary>
@@ -68,7 +70,7 @@ internal sealed partial class StreamingAttempt
         }
 
         Log.StartingStream(_logger, start.Lsn, start.Timeline, start.Source.ToString());
-        using var writer = new WalSegmentWriter(_options.Directory, identity.WalSegmentSize, start.Timeline, start.Lsn, _modes, _sync);
+        using var writer = new WalSegmentWriter(_options.Directory, identity.WalSegmentSize, start.Timeline, start.Lsn, _modes, _sync, _compression);
         writer.SegmentCompleted += OnSegmentCompleted;
         if (_metrics is { } metrics)
             writer.FsyncObserved = d => metrics.Fsync(_options.Name, d);
@@ -215,9 +217,10 @@ internal sealed partial class StreamingAttempt
     private void Close(WalSegmentWriter writer)
     {
         var open = writer.HasOpenSegment;
+        var name = writer.PartialFileName;
         writer.Close();
         if (open)
-            Log.PartialKept(_logger, writer.CurrentFileName, writer.WrittenUpTo);
+            Log.PartialKept(_logger, name, writer.WrittenUpTo);
     }
 
     // The attempt already failed: close what can be closed, and say (without hiding the first failure) if that fails too.
@@ -229,7 +232,7 @@ internal sealed partial class StreamingAttempt
         }
         catch (Exception e) when (e is WalReceiverException or IOException or UnauthorizedAccessException)
         {
-            Log.AttemptFailed(_logger, $"could not close \"{writer.CurrentFileName}.partial\" cleanly: {e.Message}");
+            Log.AttemptFailed(_logger, $"could not close \"{writer.PartialFileName}\" cleanly: {e.Message}");
         }
     }
 

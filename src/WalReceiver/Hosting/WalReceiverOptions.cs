@@ -69,6 +69,15 @@ public sealed class WalReceiverOptions
     /// <summary>How often catch-up progress is logged.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How completed segments are stored (<c>-Z</c>), in pg_receivewal's syntax: <c>none</c>, <c>gzip[:LEVEL]</c>,
+    /// <c>lz4[:LEVEL]</c>, <c>zstd[:LEVEL]</c>, or a bare gzip level.
+    /// </summary>
+    public string Compression { get; set; } = "none";
+
+    /// <summary>Check every page header and record CRC as WAL arrives (on unless <c>--no-verify</c>).</summary>
+    public bool Verify { get; set; } = true;
+
     /// <summary>Log each completed segment at information level (<c>-v</c>).</summary>
     public bool Verbose { get; set; }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using WalReceiver.Storage;
 using WalReceiver.Wal;
 
 namespace WalReceiver.Hosting;
@@ -30,6 +31,10 @@ internal sealed class WalReceiverOptionsValidator : IValidateOptions<WalReceiver
             failures.Add("WalReceiver:MaxUnflushedAge must be positive");
         if (options.ReceiveTimeout < TimeSpan.Zero)
             failures.Add("the receive timeout must not be negative (0 waits forever)");
+        if (!CompressionSpecification.TryParse(options.Compression ?? "", out var compression, out var compressionError))
+            failures.Add($"{compressionError} (-Z/--compress, WalReceiver:Compression): use none, gzip[:1-9], lz4[:1-12] or zstd[:1-22]");
+        else if (compression.Workers is > 0)
+            failures.Add("zstd workers are not supported: give zstd[:LEVEL] without workers");
         if (options.ReconnectDelay <= TimeSpan.Zero || options.MaxReconnectDelay < options.ReconnectDelay)
             failures.Add("WalReceiver:ReconnectDelay must be positive and not above WalReceiver:MaxReconnectDelay");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -47,9 +47,17 @@ internal static class ArchiveIdentity
     public static ulong? ReadFromSegment(string path, WalSegmentSize segmentSize)
     {
         Span<byte> header = stackalloc byte[LongHeaderSize];
-        using var file = File.OpenHandle(path);
-        if (RandomAccess.Read(file, header, 0) < LongHeaderSize)
-            return null;
+        try
+        {
+            using var file = CompressedWal.OpenRead(path);
+            if (file.ReadAtLeast(header, LongHeaderSize, throwOnEndOfStream: false) < LongHeaderSize)
+                return null;
+        }
+        catch (Exception e) when (CompressedWal.IsDamage(e))
+        {
+            return null; // a damaged compressed file says nothing about the cluster
+        }
+
         // WAL is in the server's byte order; every platform PostgreSQL archives from here is little-endian.
         var info = BinaryPrimitives.ReadUInt16LittleEndian(header[2..]);
         var size = BinaryPrimitives.ReadUInt32LittleEndian(header[32..]);

@@ -93,4 +93,7 @@ internal static class CompressedWal
             total += n;
         return total;
     }
+
+    /// <summary>Whether <paramref name="e"/>, thrown while reading an archive file, means the file is damaged or cut short.</summary>
+    public static bool IsDamage(Exception e) => e is InvalidDataException or EndOfStreamException or ZstdException;
 }

@@ -16,4 +16,15 @@ internal static class DurabilityFailure
     {
         IsDurabilityFailure = true,
     };
+
+    /// <summary>
+    /// The failure to make a completed file's manifest line durable: the file keeps its <c>.partial</c> name, as if its own
+    /// fsync had failed, because a complete file must never exist without its checksum.
+    /// </summary>
+    public static WalReceiverException Manifest(string manifest, string fileName, IOException e) => new(FailureKind.Transient,
+        $"could not record the checksum of \"{fileName}\" in \"{manifest}\": {e.Message.TrimEnd('.')}. The segment keeps its .partial " +
+        "name and is streamed again from its start", e)
+    {
+        IsDurabilityFailure = true,
+    };
 }

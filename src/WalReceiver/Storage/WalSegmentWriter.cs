@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using WalReceiver.Diagnostics;
 using WalReceiver.Wal;
@@ -6,8 +8,10 @@ using WalReceiver.Wal;
 namespace WalReceiver.Storage;
 
 /// <summary>
-/// Writes streamed WAL into segment files that are byte for byte the server's own: <c>NAME.partial</c> while the
-/// segment is in progress; when it is full, fsync the file, rename it to <c>NAME</c>, fsync the directory.
+/// Writes streamed WAL into segment files that are byte for byte the server's own (or compress to it): <c>NAME.partial</c>
+/// while the segment is in progress; when it is full, fsync the file, record its SHA-256 in the manifest, rename it to
+/// <c>NAME</c>, fsync the directory. Compressed files are <c>NAME.gz</c>, <c>NAME.lz4</c> or <c>NAME.zst</c>, with
+/// <c>.partial</c> after the suffix while in progress, as pg_receivewal names them.
 /// </summary>
 /// <remarks>
 /// <para>Thread-safe: every member takes the writer's own lock, so a reader of the positions never sees a half-done write.</para>
@@ -16,6 +20,10 @@ namespace WalReceiver.Storage;
 /// <para>No zero pre-padding while streaming: it would cost a full segment write per segment and bring nothing a restore
 /// needs. A <c>.partial</c> closed cleanly is extended to the segment size (sparse, no data written), which is how
 /// pg_receivewal leaves it and what a restore of the renamed file expects.</para>
+/// <para>Completion waits for verification: a full segment is renamed only once every byte of it is verified (a record that
+/// crosses into the next segment has arrived whole and its CRC matched). Until then the bytes after it wait in memory,
+/// never in a file, so a stop or a failure leaves the full segment as the newest <c>.partial</c> and streaming resumes
+/// at its start.</para>
 /// <para>After a failed fsync the writer is poisoned: it never fsyncs that descriptor again nor reports anything more as
 /// flushed (<see cref="DurabilityFailure"/>); closing it only releases the descriptor.</para>
 /// </remarks>
@@ -26,7 +34,12 @@ internal sealed class WalSegmentWriter : IDisposable
     private readonly WalSegmentSize _segmentSize;
     private readonly ArchiveFileModes _modes;
     private readonly FileSync _sync;
+    private readonly CompressionSpecification _compression;
+    private readonly ChecksumManifest _manifest;
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly ArrayBufferWriter<byte> _held = new();
     private FileStream? _file;
+    private FrameEncoder? _encoder;
 
     // The stream only creates the file (with its Unix mode) and owns the descriptor. FileStream.SafeFileHandle seeks
     // to the stream's position on every get (an lseek per write), so all I/O goes through this handle, taken once.
@@ -34,10 +47,13 @@ internal sealed class WalSegmentWriter : IDisposable
     private string? _partialPath;
     private Lsn _written;
     private Lsn _flushed;
+    private Lsn _verified = new(ulong.MaxValue);
+    private bool _awaitingVerification;
     private WalReceiverException? _failure;
 
     /// <summary>Creates a writer for one timeline, starting at <paramref name="start"/> (a segment start).</summary>
-    public WalSegmentWriter(string directory, WalSegmentSize segmentSize, uint timeline, Lsn start, ArchiveFileModes modes, FileSync sync)
+    public WalSegmentWriter(string directory, WalSegmentSize segmentSize, uint timeline, Lsn start, ArchiveFileModes modes, FileSync sync,
+        CompressionSpecification? compression = null)
     {
         if (!segmentSize.IsSegmentStart(start))
             throw new ArgumentException($"streaming must start at a segment start, not {start}", nameof(start));
@@ -46,6 +62,8 @@ internal sealed class WalSegmentWriter : IDisposable
         Timeline = timeline;
         _modes = modes;
         _sync = sync;
+        _compression = compression ?? CompressionSpecification.None;
+        _manifest = new ChecksumManifest(directory, modes, sync);
         _written = start;
         _flushed = start;
     }
@@ -60,6 +78,16 @@ internal sealed class WalSegmentWriter : IDisposable
         {
             lock (_lock)
                 return _written;
+        }
+    }
+
+    /// <summary>The end of the last byte received: <see cref="WrittenUpTo"/> plus what waits for verification in memory.</summary>
+    public Lsn ReceivedUpTo
+    {
+        get
+        {
+            lock (_lock)
+                return _written + (ulong)_held.WrittenCount;
         }
     }
 
@@ -83,13 +111,15 @@ internal sealed class WalSegmentWriter : IDisposable
         }
     }
 
-    /// <summary>The name (without suffix) of the segment being written, or of the next one.</summary>
-    public string CurrentFileName
+    /// <summary>The file name of the open <c>.partial</c> (compression suffix included), or of the one that would be opened next.</summary>
+    public string PartialFileName
     {
         get
         {
             lock (_lock)
-                return WalFileName.Format(Timeline, _written, _segmentSize);
+                return _partialPath is { } path && _file is not null
+                    ? Path.GetFileName(path)
+                    : WalFileName.Format(Timeline, _written, _segmentSize) + _compression.Suffix + WalFileName.PartialSuffix;
         }
     }
 
@@ -99,27 +129,79 @@ internal sealed class WalSegmentWriter : IDisposable
     /// <summary>Raised after a segment is complete and renamed; the argument is the file name.</summary>
     public event Action<string>? SegmentCompleted;
 
-    /// <summary>Writes WAL bytes that begin at <paramref name="start"/>, splitting at segment ends.</summary>
-    public void Write(Lsn start, ReadOnlySpan<byte> data)
+    /// <summary>Writes WAL bytes that begin at <paramref name="start"/>, splitting at segment ends (nothing is verified).</summary>
+    public void Write(Lsn start, ReadOnlySpan<byte> data) => Write(start, data, new Lsn(ulong.MaxValue));
+
+    /// <summary>
+    /// Writes WAL bytes that begin at <paramref name="start"/>, splitting at segment ends; <paramref name="verifiedUpTo"/>
+    /// says how far the stream (these bytes included) is verified, and a segment is completed only when all of it is.
+    /// </summary>
+    public void Write(Lsn start, ReadOnlySpan<byte> data, Lsn verifiedUpTo)
     {
         lock (_lock)
         {
             ThrowIfFailed();
-            if (start != _written)
+            var received = _written + (ulong)_held.WrittenCount;
+            if (start != received)
                 throw new WalReceiverException(FailureKind.Transient,
-                    $"received WAL starting at {start}, but expected {_written}: the stream skipped or repeated bytes; reconnecting");
-            while (!data.IsEmpty)
+                    $"received WAL starting at {start}, but expected {received}: the stream skipped or repeated bytes; reconnecting");
+            _verified = verifiedUpTo;
+            if (_awaitingVerification)
+                _held.Write(data);
+            else
+                WriteThrough(data);
+            ReleaseVerified();
+        }
+    }
+
+    private void WriteThrough(ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            if (_awaitingVerification)
             {
-                var offset = _segmentSize.OffsetIn(_written);
-                if (_file is null)
-                    OpenSegment();
-                var n = Math.Min(data.Length, _segmentSize.Bytes - offset);
-                RandomAccess.Write(_handle!, data[..n], offset);
-                data = data[n..];
-                _written += (ulong)n;
-                if (_segmentSize.IsSegmentStart(_written))
-                    CompleteSegment();
+                _held.Write(data);
+                return;
             }
+
+            var offset = _segmentSize.OffsetIn(_written);
+            if (_file is null)
+                OpenSegment();
+            var n = Math.Min(data.Length, _segmentSize.Bytes - offset);
+            if (_encoder is { } encoder)
+            {
+                encoder.Write(data[..n]);
+            }
+            else
+            {
+                RandomAccess.Write(_handle!, data[..n], offset);
+                _hash.AppendData(data[..n]);
+            }
+
+            data = data[n..];
+            _written += (ulong)n;
+            if (_segmentSize.IsSegmentStart(_written))
+            {
+                if (_verified >= _written)
+                    CompleteSegment();
+                else
+                    _awaitingVerification = true;
+            }
+        }
+    }
+
+    // A full segment waiting for verification is completed once it is verified; the bytes held after it go to the next file.
+    private void ReleaseVerified()
+    {
+        while (_awaitingVerification && _verified >= _written)
+        {
+            _awaitingVerification = false;
+            CompleteSegment();
+            if (_held.WrittenCount == 0)
+                return;
+            var held = _held.WrittenSpan.ToArray();
+            _held.ResetWrittenCount();
+            WriteThrough(held);
         }
     }
 
@@ -133,15 +215,20 @@ internal sealed class WalSegmentWriter : IDisposable
             if (_written == _flushed)
                 return;
             if (_handle is not null)
+            {
+                _encoder?.EndFrame();
                 FsyncFile();
+            }
+
             _flushed = _written;
         }
     }
 
     /// <summary>
-    /// Ends the open <c>.partial</c> cleanly: extends it to the segment size (sparse zeros, as pg_receivewal leaves it),
-    /// fsyncs it, closes it and fsyncs the directory. The segment is not complete, so it keeps its name.
-    /// After a failed fsync it only releases the descriptor.
+    /// Ends the open <c>.partial</c> cleanly: extends it to the segment size (sparse zeros, as pg_receivewal leaves it; a
+    /// compressed one ends its frame instead), fsyncs it, closes it and fsyncs the directory. The segment is not complete
+    /// (or not verified to its end), so it keeps its name, and bytes held for verification are dropped: they were never
+    /// reported. After a failed fsync it only releases the descriptor.
     /// </summary>
     /// <exception cref="WalReceiverException">An fsync failed (the file is closed anyway).</exception>
     public void Close()
@@ -156,9 +243,12 @@ internal sealed class WalSegmentWriter : IDisposable
                 return;
             }
 
+            _held.ResetWrittenCount();
             try
             {
-                if (RandomAccess.GetLength(_handle!) < _segmentSize.Bytes)
+                if (_encoder is { } encoder)
+                    encoder.EndFrame();
+                else if (RandomAccess.GetLength(_handle!) < _segmentSize.Bytes)
                     RandomAccess.SetLength(_handle!, _segmentSize.Bytes);
                 FsyncFile(); // the new length too, and whatever was not flushed yet
                 _flushed = _written;
@@ -189,6 +279,7 @@ internal sealed class WalSegmentWriter : IDisposable
         {
             if (_file is not null)
                 CloseFile(); // no fsync: a writer disposed without Close was abandoned
+            _hash.Dispose();
         }
     }
 
@@ -196,18 +287,25 @@ internal sealed class WalSegmentWriter : IDisposable
     {
         var segmentStart = _segmentSize.StartOf(_written);
         var name = WalFileName.Format(Timeline, segmentStart, _segmentSize);
-        var complete = Path.Combine(_directory, name);
-        if (File.Exists(complete))
-            throw new WalReceiverException(FailureKind.ArchiveDamage,
-                $"segment file \"{complete}\" already exists while streaming it again; refusing to overwrite a complete segment. " +
-                "Move it aside if it is damaged, or check that the archive belongs to this server");
-        _partialPath = complete + WalFileName.PartialSuffix;
+        foreach (var algorithm in (ReadOnlySpan<CompressionAlgorithm>)[CompressionAlgorithm.None, CompressionAlgorithm.Gzip, CompressionAlgorithm.Lz4, CompressionAlgorithm.Zstd])
+        {
+            var complete = Path.Combine(_directory, name + CompressedWal.SuffixOf(algorithm));
+            if (File.Exists(complete))
+                throw new WalReceiverException(FailureKind.ArchiveDamage,
+                    $"segment file \"{complete}\" already exists while streaming it again; refusing to overwrite a complete segment. " +
+                    "Move it aside if it is damaged, or check that the archive belongs to this server");
+        }
+
+        _partialPath = Path.Combine(_directory, name + _compression.Suffix + WalFileName.PartialSuffix);
         var created = !File.Exists(_partialPath);
-        // A leftover .partial is reused from offset 0: the bytes we write are the server's bytes for the same positions,
-        // so any old tail beyond them is this timeline's own WAL (or the zeros of a clean stop) and never needs truncating.
+        var compressed = _compression.Algorithm != CompressionAlgorithm.None;
+        // A leftover plain .partial is reused from offset 0: the bytes we write are the server's bytes for the same
+        // positions, so any old tail beyond them is this timeline's own WAL (or the zeros of a clean stop) and never needs
+        // truncating. A compressed one cannot be overwritten in place and is started again: the server is sending this
+        // segment from its start, so it still has everything the old file held.
         var options = new FileStreamOptions
         {
-            Mode = FileMode.OpenOrCreate,
+            Mode = compressed ? FileMode.Create : FileMode.OpenOrCreate,
             Access = FileAccess.ReadWrite,
             Share = FileShare.Read,
             BufferSize = 0,
@@ -216,6 +314,9 @@ internal sealed class WalSegmentWriter : IDisposable
             options.UnixCreateMode = _modes.File;
         _file = new FileStream(_partialPath, options);
         _handle = _file.SafeFileHandle;
+        if (compressed)
+            _encoder = new FrameEncoder(_handle, _hash, _compression);
+
         if (created)
             SyncDirectory();
     }
@@ -224,12 +325,25 @@ internal sealed class WalSegmentWriter : IDisposable
     {
         // A reused .partial is longer than its data only when a clean stop padded it to exactly the segment size; a
         // complete file must have exactly the segment's size, as PostgreSQL's restore expects.
-        if (RandomAccess.GetLength(_handle!) > _segmentSize.Bytes)
+        if (_encoder is { } encoder)
+            encoder.EndFrame();
+        else if (RandomAccess.GetLength(_handle!) > _segmentSize.Bytes)
             RandomAccess.SetLength(_handle!, _segmentSize.Bytes);
         FsyncFile();
+        var sha256 = _hash.GetHashAndReset();
         CloseFile();
         var partial = _partialPath!;
         var complete = partial[..^WalFileName.PartialSuffix.Length];
+        // The manifest line is durable before the name that makes the file complete exists (see ChecksumManifest).
+        try
+        {
+            _manifest.Append(Path.GetFileName(complete), sha256);
+        }
+        catch (IOException e)
+        {
+            throw _failure = DurabilityFailure.Manifest(_manifest.Path, Path.GetFileName(complete), e);
+        }
+
         File.Move(partial, complete, overwrite: false);
         SyncDirectory();
         _flushed = _written;
@@ -238,9 +352,12 @@ internal sealed class WalSegmentWriter : IDisposable
 
     private void CloseFile()
     {
+        _encoder?.Dispose();
+        _encoder = null;
         _file!.Dispose();
         _file = null;
         _handle = null;
+        _hash.GetHashAndReset(); // the next file starts a new hash
     }
 
     private void FsyncFile()

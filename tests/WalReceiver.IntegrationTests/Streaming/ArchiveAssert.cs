@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using WalReceiver.IntegrationTests.Fixtures;
+using WalReceiver.Storage;
 using WalReceiver.Wal;
 
 namespace WalReceiver.IntegrationTests.Streaming;
@@ -7,9 +9,11 @@ namespace WalReceiver.IntegrationTests.Streaming;
 public static class ArchiveAssert
 {
     /// <summary>
-    /// Every complete segment equals the server's <c>pg_wal</c> file byte for byte, every <c>.partial</c> equals the
-    /// server's file up to where its data ends (a clean stop pads it with zeros to the segment size, as pg_receivewal
-    /// leaves it), and segment numbers are consecutive (per timeline). Returns the complete count.
+    /// Every complete segment equals the server's <c>pg_wal</c> file byte for byte (after decompression, for a
+    /// compressed one), every <c>.partial</c> equals the server's file up to where its data ends (a clean stop pads a
+    /// plain one with zeros to the segment size, as pg_receivewal leaves it), segment numbers are consecutive (per
+    /// timeline), and, where the archive has a checksum manifest, every complete file matches its line. Returns the
+    /// complete count.
     /// The caller must keep the server from recycling the segments (a second slot that reserves WAL does that).
     /// </summary>
     public static async Task<int> MatchesServerAsync(PostgresCluster cluster, string directory, int minimumComplete = 1)
@@ -20,6 +24,8 @@ public static class ArchiveAssert
             .Order(StringComparer.Ordinal).ToList();
         var complete = 0;
         ulong? previous = null;
+        var manifestPath = Path.Combine(directory, ChecksumManifest.FileName);
+        var manifest = File.Exists(manifestPath) ? ChecksumManifest.Read(manifestPath) : null;
         foreach (var name in files)
         {
             var stem = name[..WalFileName.Length];
@@ -27,7 +33,7 @@ public static class ArchiveAssert
             if (previous is { } p)
                 Assert.True(segment == p + 1 || segment == p, $"gap in the archive before {name}");
             previous = segment;
-            var ours = await File.ReadAllBytesAsync(Path.Combine(directory, name));
+            var ours = await ReadDecompressedAsync(Path.Combine(directory, name));
             var server = await ReadServerCopyAsync(cluster, stem);
             if (name.EndsWith(".partial", StringComparison.Ordinal))
             {
@@ -39,12 +45,28 @@ public static class ArchiveAssert
             {
                 Assert.Equal(size.Bytes, ours.Length);
                 Assert.True(server.AsSpan().SequenceEqual(ours), $"{name} differs from the server's pg_wal/{stem}");
+                if (manifest is not null)
+                {
+                    Assert.True(manifest.TryGetValue(name, out var recorded), $"{name} is not in {ChecksumManifest.FileName}");
+                    var actual = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(directory, name))));
+                    Assert.Equal(recorded, actual);
+                }
+
                 complete++;
             }
         }
 
         Assert.True(complete >= minimumComplete, $"expected at least {minimumComplete} complete segments, found {complete}: {string.Join(", ", files)}");
         return complete;
+    }
+
+    /// <summary>The WAL bytes of an archive file, decompressed according to its name (with the library's reader).</summary>
+    public static async Task<byte[]> ReadDecompressedAsync(string path)
+    {
+        await using var stream = CompressedWal.OpenRead(path);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer);
+        return buffer.ToArray();
     }
 
     // A promoted server keeps the old timeline's last segment as NAME.partial in pg_wal.

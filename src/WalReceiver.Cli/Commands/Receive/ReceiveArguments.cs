@@ -22,7 +22,8 @@ internal sealed record ReceiveArguments(
     bool Password,
     bool CreateSlot,
     bool DropSlot,
-    int ReceiveTimeout = 60)
+    int ReceiveTimeout = 60,
+    bool NoVerify = false)
 {
     /// <summary>Reads the values out of a parse result.</summary>
     public static ReceiveArguments From(ParseResult p) => new(
@@ -44,5 +45,6 @@ internal sealed record ReceiveArguments(
         p.GetValue(ReceiveCommandDefinition.Password),
         p.GetValue(ReceiveCommandDefinition.CreateSlot),
         p.GetValue(ReceiveCommandDefinition.DropSlot),
-        p.GetValue(ReceiveCommandDefinition.ReceiveTimeout));
+        p.GetValue(ReceiveCommandDefinition.ReceiveTimeout),
+        p.GetValue(ReceiveCommandDefinition.NoVerify));
 }

@@ -91,6 +91,8 @@ internal static class ReceiveCommand
                 TimeSpan.FromSeconds(a.StatusInterval).ToString("c", CultureInfo.InvariantCulture),
             [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.ReceiveTimeout)}"] =
                 TimeSpan.FromSeconds(a.ReceiveTimeout).ToString("c", CultureInfo.InvariantCulture),
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Compression)}"] = a.Compress ?? "none",
+            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Verify)}"] = (!a.NoVerify).ToString(),
         });
         if (persona.ToolLogFormat)
             ConsoleLogging.ConfigureAsPgTool(builder.Logging, a.Verbose, persona.Name);
@@ -139,8 +141,8 @@ internal static class ReceiveCommand
         {
             if (!CompressionSpecification.TryParse(z, out var compression, out var error))
                 return error;
-            if (compression.Algorithm != CompressionAlgorithm.None)
-                return $"compression with {compression.AlgorithmName} is not supported yet: only -Z none (or -Z 0) for now";
+            if (compression.Workers is > 0)
+                return "zstd workers are not supported: give -Z zstd[:LEVEL] without workers";
         }
 
         return null;

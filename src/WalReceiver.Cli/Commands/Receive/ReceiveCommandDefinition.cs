@@ -27,7 +27,13 @@ internal static class ReceiveCommandDefinition
     public static readonly Option<string?> Slot = new("--slot", "-S") { Description = "replication slot to use", HelpName = "SLOTNAME" };
     public static readonly Option<bool> Synchronous = new("--synchronous") { Description = "flush write-ahead log immediately after writing" };
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "output verbose messages" };
-    public static readonly Option<string?> Compress = new("--compress", "-Z") { Description = "compress as specified (only \"none\" for now)", HelpName = "METHOD[:DETAIL]" };
+    public static readonly Option<string?> Compress = new("--compress", "-Z")
+    {
+        Description = "compress as specified: none, gzip[:LEVEL], lz4[:LEVEL], zstd[:LEVEL], or a gzip level",
+        HelpName = "METHOD[:DETAIL]",
+    };
+
+    public static readonly Option<bool> NoVerify = new("--no-verify") { Description = "do not check page headers and record CRCs as WAL arrives" };
     public static readonly Option<string?> DbName = new("--dbname", "-d") { Description = "connection string", HelpName = "CONNSTR" };
     public static readonly Option<string?> Host = new("--host", "-h") { Description = "database server host or socket directory", HelpName = "HOSTNAME" };
     public static readonly Option<string?> Port = new("--port", "-p") { Description = "database server port number", HelpName = "PORT" };
@@ -38,7 +44,7 @@ internal static class ReceiveCommandDefinition
     public static readonly Option<bool> DropSlot = new("--drop-slot") { Description = "drop the replication slot (for the slot's name see --slot)" };
 
     /// <summary>What to stream and how, in pg_receivewal's order (its help lists them under "Options").</summary>
-    public static readonly Option[] StreamingOptions = [Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, ReceiveTimeout, Slot, Synchronous, Verbose, Compress];
+    public static readonly Option[] StreamingOptions = [Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, ReceiveTimeout, Slot, Synchronous, Verbose, Compress, NoVerify];
 
     /// <summary>Where and as whom to connect.</summary>
     public static readonly Option[] ConnectionOptions = [DbName, Host, Port, UserName, NoPassword, Password];

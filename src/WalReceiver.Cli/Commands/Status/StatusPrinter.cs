@@ -101,11 +101,11 @@ internal static class StatusPrinter
 
     private static string? NewestName(string directory, WalSegmentSize size) =>
         Directory.Exists(directory)
-            ? WalDirectory.FindNewest(WalDirectory.Scan(directory, size).Where(s => !s.IsPartial), size)?.FileName
+            ? WalDirectory.FindNewest(WalDirectory.Scan(directory, size).Where(s => !s.IsPartial), size, directory: directory)?.FileName
             : null;
 
     private static string? Newest(string directory, WalSegmentSize size) =>
-        NewestName(directory, size) is { } name && WalFileName.TryParse(name, size, out _, out var segment)
+        NewestName(directory, size) is { } name && WalFileName.TryParse(CompressedWal.Split(name).Stem, size, out _, out var segment)
             ? $"newest complete segment {name} (archived up to {size.StartOfSegment(segment + 1)})"
             : null;
 
