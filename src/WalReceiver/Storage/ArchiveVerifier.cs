@@ -101,7 +101,7 @@ internal sealed partial class ArchiveVerifier
 
             if (file.Header is { } h && h.SystemId != _systemId)
             {
-                Add(ArchiveFindingSeverity.Error, file.Name, h.PageAddress,
+                Add(ArchiveFindingSeverity.Error, file.Name, _segmentSize.StartOfSegment(segment),
                     $"belongs to another cluster: xlp_sysid {h.SystemId}, but the archive's is {_systemId} ({source})");
                 continue;
             }

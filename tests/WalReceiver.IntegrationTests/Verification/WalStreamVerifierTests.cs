@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using WalReceiver.IntegrationTests.Fixtures;
-using WalReceiver.Wal;
 
 namespace WalReceiver.IntegrationTests.Verification;
 
@@ -44,7 +43,7 @@ public sealed class WalStreamVerifierTests
         while (flipped < 20)
         {
             var at = random.Next(bytes.Length);
-            if (RecordHolding(wal, bytes, at) is not { } record)
+            if (RecordProbe.RecordHolding(wal.Verifier, wal.Start, bytes, at, bytes.Length, wal.SegmentSize) is not { } record)
                 continue;
             var damaged = (byte[])bytes.Clone();
             damaged[at] ^= (byte)(1 << random.Next(8));
@@ -56,23 +55,6 @@ public sealed class WalStreamVerifierTests
             Assert.Matches("record CRC mismatch|xl_prev", error.Problem);
             flipped++;
         }
-    }
-
-    /// <summary>
-    /// The start of the record whose bytes (past xl_tot_len) hold offset <paramref name="at"/>, or null when it is a page
-    /// header, padding, switch padding or a length field. Found with the verifier itself on the intact bytes: fed up to
-    /// and including the byte, it leaves that byte's record incomplete.
-    /// </summary>
-    private static Lsn? RecordHolding(ServerWal wal, byte[] bytes, int at)
-    {
-        var lsn = wal.Start + (ulong)at;
-        var inPage = (int)(lsn.Value % 8192);
-        if (inPage < (wal.SegmentSize.IsSegmentStart(new Lsn(lsn.Value - (ulong)inPage)) ? 40 : 24))
-            return null;
-        var probe = wal.Verifier();
-        Assert.Null(probe.Append(wal.Start, bytes.AsSpan(0, at + 1)));
-        var record = probe.VerifiedUpTo;
-        return record <= lsn && Lsn.Diff(lsn, record) >= 4 ? record : null;
     }
 
     private static void ReportSpeed(ServerWal wal, long records)
