@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using WalReceiver.Wal;
 
 namespace WalReceiver.Storage;
@@ -43,18 +44,28 @@ internal sealed partial class ArchiveVerifier
         {
             Stream raw = new FileStream(Path.Combine(_directory, file.Name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
                 1 << 16, FileOptions.SequentialScan);
-            var hashing = expectedHash is null ? null : new HashingReadStream(raw);
+            // A plain file's stored bytes are its WAL bytes: hashed on a second core while this one checks them.
+            var plainHash = expectedHash is not null && file.Algorithm == CompressionAlgorithm.None
+                ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+            var hashing = expectedHash is not null && plainHash is null ? new HashingReadStream(raw) : null;
             using var stream = CompressedWal.Decompress(hashing ?? raw, file.Algorithm);
             int n;
             while ((n = stream.ReadAtLeast(_buffer, _buffer.Length, throwOnEndOfStream: false)) > 0)
             {
                 var wal = (int)Math.Clamp(segmentBytes - length, 0, n);
-                if (error is null && wal > 0)
-                    error = verifier.Append(start + (ulong)length, _buffer.AsSpan(0, wal));
+                var at = start + (ulong)length;
+                var check = error is null && wal > 0;
+                if (plainHash is not null && check)
+                    Parallel.Invoke(() => plainHash.AppendData(_buffer, 0, n), () => error = verifier.Append(at, _buffer.AsSpan(0, wal)));
+                else if (check)
+                    error = verifier.Append(at, _buffer.AsSpan(0, wal));
+                if (plainHash is not null && !check)
+                    plainHash.AppendData(_buffer, 0, n);
                 length += n;
             }
 
-            hash = hashing?.Finish();
+            hash = hashing?.Finish() ?? (plainHash is null ? null : Convert.ToHexStringLower(plainHash.GetHashAndReset()));
+            plainHash?.Dispose();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
