@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using WalReceiver.Cli.Commands.Receive;
 using WalReceiver.Cli.Commands.Run;
 using WalReceiver.Cli.Commands.Status;
+using WalReceiver.Cli.Commands.Verify;
 
 namespace WalReceiver.Cli;
 
@@ -26,6 +27,7 @@ internal static class CliRoot
         root.Subcommands.Add(ReceiveCommandDefinition.Create());
         root.Subcommands.Add(RunCommandDefinition.Create());
         root.Subcommands.Add(StatusCommandDefinition.Create());
+        root.Subcommands.Add(VerifyCommandDefinition.Create());
         return root;
     }
 

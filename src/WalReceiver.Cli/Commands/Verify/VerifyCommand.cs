@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using WalReceiver.Storage;
+
+namespace WalReceiver.Cli.Commands.Verify;
+
+/// <summary>What <c>walreceiver verify</c> does.</summary>
+internal static class VerifyCommand
+{
+    /// <summary>Verifies the archive and prints the findings; exit 0 without errors, 1 with, 3 when the directory cannot be read.</summary>
+    public static async Task<int> RunAsync(ParseResult p, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var directory = p.GetValue(VerifyCommandDefinition.Directory)!;
+        ArchiveVerificationReport report;
+        try
+        {
+            if (!Directory.Exists(directory))
+                throw new DirectoryNotFoundException(
+                    $"archive directory \"{directory}\" does not exist: pass the directory the receiver writes to with -D");
+            // The work is synchronous file reading; off the caller's thread so a cancellation can still be observed.
+            report = await Task.Run(() => ArchiveVerifier.Verify(directory), cancellationToken);
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+        {
+            await error.WriteLineAsync($"walreceiver: error: {Message(e, directory)}");
+            return ExitCodes.Configuration;
+        }
+
+        if (p.GetValue(VerifyCommandDefinition.Json))
+            await output.WriteLineAsync(JsonSerializer.Serialize(ToJson(directory, report), VerifyJsonContext.Default.VerifyJsonReport));
+        else
+            await output.WriteAsync(Text(report));
+        return report.Errors == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    /// <summary>One line per finding, then the summary.</summary>
+    public static string Text(ArchiveVerificationReport report)
+    {
+        var lines = report.Findings.Select(f => f.ToString()).Append(Summary(report));
+        return string.Concat(lines.Select(l => l + "\n"));
+    }
+
+    private static string Summary(ArchiveVerificationReport r)
+    {
+        var seconds = Math.Max(r.Elapsed.TotalSeconds, 1e-6);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"verified {r.Files} files, {r.Bytes} bytes of WAL, {r.RecordsChecked} records checked in {r.Elapsed.TotalSeconds:F2} s " +
+            $"({r.Bytes / seconds / 1e6:F0} MB/s): {r.Errors} errors, {r.Warnings} warnings");
+    }
+
+    private static VerifyJsonReport ToJson(string directory, ArchiveVerificationReport r) => new(
+        directory, r.Files, r.Bytes, r.RecordsChecked, r.Errors, r.Warnings, r.Elapsed.TotalSeconds,
+        [.. r.Findings.Select(f => new VerifyJsonFinding(f.Severity.ToString().ToLowerInvariant(), f.File, f.Lsn?.ToString(), f.Message))]);
+
+    private static string Message(Exception e, string directory) => e switch
+    {
+        DirectoryNotFoundException => e.Message,
+        UnauthorizedAccessException => $"cannot read archive directory \"{directory}\": permission denied; run as the archive's owner or grant read access",
+        _ => $"cannot read archive directory \"{directory}\": {e.Message}",
+    };
+}

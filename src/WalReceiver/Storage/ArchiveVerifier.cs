@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using WalReceiver.Wal;
+
+namespace WalReceiver.Storage;
+
+/// <summary>
+/// Checks an archive directory the way a recovery would need it: no gap between segments (per timeline, the switches
+/// explained by history files), no file of another cluster, every page header and record CRC right
+/// (<see cref="WalStreamVerifier"/> over each timeline's consecutive segments), every completed file matching its
+/// manifest line and of a segment's size, and no <c>.partial</c> left over from an earlier run.
+/// </summary>
+/// <remarks>
+/// Each file is read once, streaming, through one buffer: memory does not grow with the archive. Compressed files
+/// (<c>.gz</c>, <c>.lz4</c>, <c>.zst</c>) are checked on their decompressed bytes and hashed on their stored bytes.
+/// </remarks>
+internal sealed partial class ArchiveVerifier
+{
+    private const int BufferSize = 1 << 20;
+
+    private readonly string _directory;
+    private readonly List<ArchiveFinding> _findings = [];
+    private readonly byte[] _buffer = new byte[BufferSize];
+    private WalSegmentSize _segmentSize = WalSegmentSize.Default;
+    private ulong _systemId;
+    private ushort? _magic;
+    private Dictionary<string, string>? _manifest;
+    private long _bytes;
+    private long _records;
+    private int _files;
+
+    private ArchiveVerifier(string directory) => _directory = directory;
+
+    /// <summary>Verifies the archive in <paramref name="directory"/>, which must exist and be readable.</summary>
+    public static ArchiveVerificationReport Verify(string directory)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var verifier = new ArchiveVerifier(directory);
+        verifier.Run();
+        return new ArchiveVerificationReport
+        {
+            Findings = [.. verifier._findings.OrderBy(f => f.File, StringComparer.Ordinal).ThenBy(f => f.Lsn?.Value ?? 0)],
+            Files = verifier._files,
+            Bytes = verifier._bytes,
+            RecordsChecked = verifier._records,
+            Elapsed = stopwatch.Elapsed,
+        };
+    }
+
+    private void Run()
+    {
+        ReadManifest();
+        var histories = new Dictionary<uint, TimelineHistory>();
+        var candidates = new List<ArchiveFile>();
+        var names = Directory.EnumerateFiles(_directory).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        foreach (var name in names)
+        {
+            if (TimelineId.TryParseHistoryFileName(name, out var timeline))
+                ReadHistory(name, timeline, histories);
+            else if (CompressedWal.Split(name) is var (stem, algorithm, partial) && stem.Length == WalFileName.Length && WalFileName.IsUpperHex(stem))
+                candidates.Add(new ArchiveFile(name, stem, algorithm, partial, ReadLongHeader(name, algorithm)));
+        }
+
+        foreach (var gone in _manifest?.Keys.Except(names, StringComparer.Ordinal) ?? [])
+            Add(ArchiveFindingSeverity.Warning, gone, null, $"is listed in {ArchiveManifest.FileName}, but the file is gone");
+        if (candidates.Count == 0)
+            return;
+        _segmentSize = MostCommon(candidates.Select(f => f.Header?.SegmentSize).Where(s => s is { } v && WalSegmentSize.IsValid(v)))
+            is { } size ? new WalSegmentSize((int)size) : WalSegmentSize.Default;
+        _magic = (ushort?)MostCommon(candidates.Select(f => (uint?)f.Header?.Magic));
+        var files = OwnFiles(candidates);
+        CheckContinuity(files, histories);
+        foreach (var timeline in files.GroupBy(f => f.Timeline).OrderBy(g => g.Key))
+            VerifyContent(timeline.Key, [.. timeline.OrderBy(f => f.Segment).ThenBy(f => f.IsPartial)]);
+    }
+
+    /// <summary>The files of this archive's cluster with their names parsed; the others are reported and left out.</summary>
+    private List<ArchiveFile> OwnFiles(List<ArchiveFile> candidates)
+    {
+        var marker = Path.Combine(_directory, ArchiveIdentity.FileName);
+        string source;
+        if (File.Exists(marker) && ulong.TryParse(File.ReadAllText(marker).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var recorded))
+        {
+            (_systemId, source) = (recorded, $"recorded in {ArchiveIdentity.FileName}");
+        }
+        else
+        {
+            if (File.Exists(marker))
+                Add(ArchiveFindingSeverity.Error, ArchiveIdentity.FileName, null, "does not hold a system identifier; the majority of the segments decides instead");
+            (_systemId, source) = (MostCommon(candidates.Select(f => f.Header?.SystemId)) ?? 0, "the system identifier of most segments");
+        }
+
+        var own = new List<ArchiveFile>();
+        foreach (var file in candidates)
+        {
+            if (!WalFileName.TryParse(file.Stem, _segmentSize, out var timeline, out var segment))
+            {
+                Add(ArchiveFindingSeverity.Warning, file.Name, null, $"is not a segment name for {_segmentSize} segments; not checked");
+                continue;
+            }
+
+            if (file.Header is { } h && h.SystemId != _systemId)
+            {
+                Add(ArchiveFindingSeverity.Error, file.Name, _segmentSize.StartOfSegment(segment),
+                    $"belongs to another cluster: xlp_sysid {h.SystemId}, but the archive's is {_systemId} ({source})");
+                continue;
+            }
+
+            own.Add(file with { Timeline = timeline, Segment = segment });
+        }
+
+        return own;
+    }
+
+    private void ReadHistory(string name, uint timeline, Dictionary<uint, TimelineHistory> histories)
+    {
+        try
+        {
+            histories[timeline] = TimelineHistory.Parse(timeline, File.ReadAllText(Path.Combine(_directory, name)));
+        }
+        catch (FormatException e)
+        {
+            Add(ArchiveFindingSeverity.Error, name, null, e.Message);
+        }
+
+        // History files are small: hashed on their own. The manifest may not list them; only a listed one is checked.
+        if (_manifest?.GetValueOrDefault(name) is { } expected)
+        {
+            using var hashing = new HashingReadStream(File.OpenRead(Path.Combine(_directory, name)));
+            CheckHash(name, hashing.Finish(), expected);
+        }
+    }
+
+    private WalPageHeader? ReadLongHeader(string name, CompressionAlgorithm algorithm)
+    {
+        try
+        {
+            using var stream = CompressedWal.OpenRead(Path.Combine(_directory, name), algorithm);
+            var header = _buffer.AsSpan(0, WalPageHeader.LongSize);
+            if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length)
+                return null;
+            var h = WalPageHeader.Read(header);
+            return (h.Info & WalPageHeader.LongHeader) != 0 ? h : null;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            return null; // the content check reports it
+        }
+    }
+
+    private void Add(ArchiveFindingSeverity severity, string file, Lsn? lsn, string message) =>
+        _findings.Add(new ArchiveFinding(severity, file, lsn, message));
+
+    private static T? MostCommon<T>(IEnumerable<T?> values) where T : struct =>
+        values.Where(v => v.HasValue).GroupBy(v => v!.Value).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault()?.Key;
+}

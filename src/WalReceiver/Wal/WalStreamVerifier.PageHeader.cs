@@ -1,0 +1,85 @@
+namespace WalReceiver.Wal;
+
+/// <summary>The page-header half of the verifier: the checks of PostgreSQL's <c>XLogReaderValidatePageHeader</c>, and continuation.</summary>
+internal sealed partial class WalStreamVerifier
+{
+    private WalVerificationError? CheckPageHeader(Lsn page, int size)
+    {
+        var h = WalPageHeader.Read(_pageHeader.AsSpan(0, size));
+        if (AcceptEndOfWal && h.IsZero)
+        {
+            // A page never written: the pre-padded tail of a file read back. A record still incomplete ends with it.
+            EndWal(_mode == WalVerifierMode.Record && _recordHave > 0 ? new Lsn(_recordStart) : page);
+            return null;
+        }
+
+        _magic ??= h.Magic == 0 ? null : h.Magic;
+        if (h.Magic != _magic)
+            return Problem(page, _magic is { } expected
+                ? $"page header magic 0x{h.Magic:X4}, expected 0x{expected:X4}"
+                : "page header magic 0x0000: the page was never written");
+        if ((h.Info & ~WalPageHeader.AllFlags) != 0)
+            return Problem(page, $"xlp_info 0x{h.Info:X4} has bits outside XLP_ALL_FLAGS (0x{WalPageHeader.AllFlags:X4})");
+        var segmentStart = (page.Value & (_segmentBytes - 1)) == 0;
+        var isLong = (h.Info & WalPageHeader.LongHeader) != 0;
+        if (segmentStart != isLong)
+            return Problem(page, segmentStart
+                ? $"xlp_info 0x{h.Info:X4} lacks XLP_LONG_HEADER on the first page of a segment"
+                : $"xlp_info 0x{h.Info:X4} has XLP_LONG_HEADER on a page that does not start a segment");
+        if (segmentStart && h.SystemId != _systemId)
+            return Problem(page, $"xlp_sysid {h.SystemId}, expected {_systemId}: the segment belongs to another cluster");
+        if (segmentStart && h.SegmentSize != _segmentBytes)
+            return Problem(page, $"xlp_seg_size {h.SegmentSize}, expected {_segmentBytes}");
+        if (segmentStart && h.BlockSize != WalPageHeader.PageSize)
+            return Problem(page, $"xlp_xlog_blcksz {h.BlockSize}, expected {WalPageHeader.PageSize}");
+        if (h.PageAddress != page)
+            return Problem(page, $"xlp_pageaddr {h.PageAddress}, expected {page}");
+        if (h.Timeline > _timeline)
+            return Problem(page, $"xlp_tli {h.Timeline} is later than the stream's timeline {_timeline}");
+        if (h.Timeline < _lastTimeline)
+            return Problem(page, $"xlp_tli {h.Timeline} is earlier than the previous page's {_lastTimeline}");
+        _lastTimeline = h.Timeline;
+        return CheckContinuation(page, h);
+    }
+
+    private WalVerificationError? CheckContinuation(Lsn page, WalPageHeader h)
+    {
+        var continues = (h.Info & WalPageHeader.FirstIsContRecord) != 0;
+        var overwrites = (h.Info & WalPageHeader.FirstIsOverwriteContRecord) != 0;
+        switch (_mode)
+        {
+            case WalVerifierMode.Start when continues && !overwrites:
+                // The stream starts inside a record begun in an earlier segment: skip its tail, check from the next record.
+                if (h.RemainingLength == 0)
+                    return Problem(page, "XLP_FIRST_IS_CONTRECORD with xlp_rem_len 0");
+                _skipRemaining = h.RemainingLength;
+                _mode = WalVerifierMode.SkipContinuation;
+                return null;
+            case WalVerifierMode.SkipContinuation or WalVerifierMode.Record when overwrites:
+                // The record that should continue here was never finished; the server wrote new WAL over its place.
+                StartRecord();
+                return null;
+            case WalVerifierMode.SkipContinuation:
+                return CheckRemaining(page, h, _skipRemaining, "the record continued from before the stream's start");
+            case WalVerifierMode.Record when _recordHave > 0:
+                return CheckRemaining(page, h, _recordLength - _recordHave, $"the record at {new Lsn(_recordStart)}");
+            default:
+                if (_mode == WalVerifierMode.Start)
+                    StartRecord();
+                return continues
+                    ? Problem(page, $"XLP_FIRST_IS_CONTRECORD is set (xlp_rem_len {h.RemainingLength}) but no record continues onto this page")
+                    : null;
+        }
+    }
+
+    private static WalVerificationError? CheckRemaining(Lsn page, WalPageHeader h, ulong missing, string record)
+    {
+        if ((h.Info & WalPageHeader.FirstIsContRecord) == 0)
+            return Problem(page, $"xlp_info 0x{h.Info:X4} lacks XLP_FIRST_IS_CONTRECORD, but {record} misses {missing} more bytes");
+        return h.RemainingLength != missing
+            ? Problem(page, $"xlp_rem_len {h.RemainingLength}, expected {missing} (the bytes {record} still misses)")
+            : null;
+    }
+
+    private static WalVerificationError Problem(Lsn page, string text) => new(page, text);
+}
