@@ -16,7 +16,7 @@ namespace WalReceiver.Storage;
 /// </remarks>
 internal static class ArchiveRestore
 {
-    private const int BufferSize = 1 << 20;
+    private const int MaxLookups = 3;
 
     /// <summary>The stored forms of a complete file, in the order they are preferred: plain needs no decoding.</summary>
     private static readonly CompressionAlgorithm[] Forms =
@@ -51,15 +51,30 @@ internal static class ArchiveRestore
             throw new WalReceiverException(FailureKind.Configuration,
                 $"archive directory \"{archive}\" does not exist or cannot be reached; fix -D in restore_command");
 
-        var source = Find(archive, fileName, servePartial && kind == ArchiveFileKind.Segment);
-        if (source is null)
+        for (var attempt = 1; ; attempt++)
         {
-            var unserved = kind == ArchiveFileKind.Segment && !servePartial ? Find(archive, fileName, partials: true, completes: false) : null;
-            return RestoreResult.NotFound(unserved?.Name);
-        }
+            var source = Find(archive, fileName, servePartial && kind == ArchiveFileKind.Segment);
+            if (source is null)
+            {
+                var unserved = kind == ArchiveFileKind.Segment && !servePartial
+                    ? Find(archive, fileName, partials: true, completes: false)
+                    : null;
+                return RestoreResult.NotFound(unserved?.Name);
+            }
 
-        var bytes = Copy(source, fileName, kind, Path.GetFullPath(destination), sync, cancellationToken);
-        return bytes is { } n ? new RestoreResult(source.Name, n, null) : RestoreResult.NotFound();
+            try
+            {
+                var bytes = Copy(source, fileName, kind, Path.GetFullPath(destination), sync, cancellationToken);
+                return bytes is { } n ? new RestoreResult(source.Name, n, null) : RestoreResult.NotFound();
+            }
+            catch (FileNotFoundException e)
+            {
+                // A running receiver completed the segment (NAME.partial became NAME) between the look-up and the open:
+                // look again. Only a file that keeps vanishing is an error.
+                if (attempt == MaxLookups)
+                    throw new WalReceiverException(FailureKind.Transient, $"could not open \"{source.Path}\": {e.Message.TrimEnd('.')}", e);
+            }
+        }
     }
 
     /// <summary>The form to serve: a complete file in the preferred form, else (if allowed) a <c>.partial</c>.</summary>
@@ -144,14 +159,14 @@ internal static class ArchiveRestore
         {
             return CompressedWal.OpenRead(source.Path, source.Algorithm);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new WalReceiverException(e is UnauthorizedAccessException ? FailureKind.Configuration : FailureKind.Transient,
-                $"could not open \"{source.Path}\": {e.Message.TrimEnd('.')}", e);
-        }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
             throw SegmentCopy.Damaged(source, $"it cannot be decompressed ({e.Message.TrimEnd('.')})", e);
+        }
+        catch (Exception e) when (e is (IOException and not FileNotFoundException) or UnauthorizedAccessException)
+        {
+            throw new WalReceiverException(e is UnauthorizedAccessException ? FailureKind.Configuration : FailureKind.Transient,
+                $"could not open \"{source.Path}\": {e.Message.TrimEnd('.')}", e);
         }
     }
 
