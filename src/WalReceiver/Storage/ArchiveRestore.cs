@@ -136,6 +136,8 @@ internal static class ArchiveRestore
             using (var input = OpenSource(source))
             using (var output = CreateTemporary(temporary))
             {
+                // A signal removes the file at once, even while a read hangs (the process may be ended before it returns).
+                using var removeOnCancel = cancellationToken.Register(() => TryDelete(temporary));
                 var copy = new SegmentCopy(source, fileName, input, output, temporary, cancellationToken);
                 written = kind == ArchiveFileKind.Segment ? copy.Segment() : copy.Whole();
                 if (written is null)

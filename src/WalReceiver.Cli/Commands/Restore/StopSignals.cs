@@ -2,9 +2,14 @@ using System.Runtime.InteropServices;
 
 namespace WalReceiver.Cli.Commands.Restore;
 
-/// <summary>SIGINT, SIGTERM and SIGQUIT cancel the copy so the temporary file is removed before the process ends.</summary>
+/// <summary>
+/// SIGINT, SIGTERM and SIGQUIT cancel the copy so the temporary file is removed before the process ends; a copy that does
+/// not stop within a grace period is ended anyway, with the signal's exit code.
+/// </summary>
 internal sealed class StopSignals : IDisposable
 {
+    private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(2);
+
     private readonly CancellationTokenSource _cancellation;
     private readonly PosixSignalRegistration[] _registrations;
 
@@ -33,5 +38,8 @@ internal sealed class StopSignals : IDisposable
         context.Cancel = true;
         Received ??= number;
         _cancellation.Cancel();
+        // The copy sees the cancellation between reads; a read that hangs (a dead network file system) must not keep the
+        // process alive against the signal.
+        _ = Task.Delay(GracePeriod).ContinueWith(_ => Environment.Exit(128 + number), TaskScheduler.Default);
     });
 }
