@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using WalReceiver.Cli.Commands.Receive;
+using WalReceiver.Cli.Commands.Restore;
 using WalReceiver.Cli.Commands.Run;
 using WalReceiver.Cli.Commands.Status;
 using WalReceiver.Cli.Commands.Verify;
@@ -28,6 +29,7 @@ internal static class CliRoot
         root.Subcommands.Add(RunCommandDefinition.Create());
         root.Subcommands.Add(StatusCommandDefinition.Create());
         root.Subcommands.Add(VerifyCommandDefinition.Create());
+        root.Subcommands.Add(RestoreCommandDefinition.Create());
         return root;
     }
 
@@ -39,6 +41,13 @@ internal static class CliRoot
         {
             foreach (var e in parse.Errors)
                 await error.WriteLineAsync($"walreceiver: error: {e.Message}");
+            // restore_command's program: a mistyped option must stop recovery, not read as "not in the archive" (2 would).
+            if (parse.CommandResult.Command.Name == RestoreCommandDefinition.Name)
+            {
+                await error.WriteLineAsync("walreceiver: hint: Try \"walreceiver restore --help\" for more information.");
+                return RestoreExitCodes.Fatal;
+            }
+
             await error.WriteLineAsync("walreceiver: hint: Try \"walreceiver --help\" (or \"walreceiver receive --help\") for more information.");
             return ExitCodes.Usage;
         }

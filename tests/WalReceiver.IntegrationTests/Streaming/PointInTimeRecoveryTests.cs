@@ -3,8 +3,8 @@ using WalReceiver.IntegrationTests.Fixtures;
 namespace WalReceiver.IntegrationTests.Streaming;
 
 /// <summary>
-/// The archive is a restore source: a base backup taken without WAL, plus <c>restore_command = 'cp ARCHIVE/%f %p'</c>,
-/// recovers to a chosen LSN, and <c>pg_waldump</c> reads every archived segment.
+/// The archive is a restore source: a base backup taken without WAL, plus <c>restore_command = 'cp ARCHIVE/%f %p'</c>
+/// (or <c>walreceiver restore</c>), recovers to a chosen LSN, and <c>pg_waldump</c> reads every archived segment.
 /// </summary>
 public sealed class PointInTimeRecoveryTests
 {
@@ -49,8 +49,10 @@ public sealed class PointInTimeRecoveryTests
         }
     }
 
-    [Fact]
-    public async Task Archive_taken_across_a_promotion_restores_to_a_point_after_it_with_the_latest_timeline()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Archive_taken_across_a_promotion_restores_to_a_point_after_it_with_the_latest_timeline(bool throughWalreceiverRestore)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var primary = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), ct);
@@ -74,14 +76,17 @@ public sealed class PointInTimeRecoveryTests
         receiver.Signal(Cli.PosixSignal.Terminate);
         Assert.Equal(0, await receiver.WaitForExitAsync(TimeSpan.FromSeconds(60)));
 
-        var (port, log) = await RestoreAsync(primary, backup, run.Directory, $"recovery_target_lsn = '{target}'\nrecovery_target_timeline = 'latest'\n", ct);
+        var (port, log) = await RestoreAsync(primary, backup, run.Directory, $"recovery_target_lsn = '{target}'\nrecovery_target_timeline = 'latest'\n", ct,
+            throughWalreceiverRestore ? WalreceiverRestore(run.Directory) : null);
         try
         {
             await using var restored = new Npgsql.NpgsqlConnection($"Host=127.0.0.1;Port={port};Username={primary.SuperUser};Pooling=false");
             await restored.OpenAsync(ct);
             await using var cmd = new Npgsql.NpgsqlCommand("select count(*) filter (where tli = 1) * 10000 + count(*) filter (where tli = 2) from pitr", restored);
             Assert.Equal(1000L * 10000 + 500, await cmd.ExecuteScalarAsync(ct)); // all of timeline 1, and timeline 2 up to the target
-            Assert.Contains("restored log file \"00000002.history\"", await File.ReadAllTextAsync(log, ct), StringComparison.Ordinal);
+            var text = await File.ReadAllTextAsync(log, ct);
+            Assert.Contains("restored log file \"00000002.history\"", text, StringComparison.Ordinal);
+            Assert.Contains("recovery stopping after WAL location", text, StringComparison.Ordinal);
         }
         finally
         {
@@ -89,20 +94,63 @@ public sealed class PointInTimeRecoveryTests
         }
     }
 
-    // Starts the base backup as a server that restores from the archive with cp, and returns its port and log file.
+    // Starts the base backup as a server that restores from the archive (with cp unless told otherwise), and returns its
+    // port and log file.
     internal static async Task<(int Port, string Log)> RestoreAsync(PostgresCluster cluster, string backup, string archive, string recovery,
-        CancellationToken ct)
+        CancellationToken ct, string? restoreCommand = null, string logName = "restore.log")
+    {
+        var (port, log) = await PrepareRestoreAsync(cluster, backup, archive, recovery, ct, restoreCommand, logName);
+        await cluster.RunProgramAsync("pg_ctl", ["-D", backup, "-l", log, "-w", "-t", "60", "start"], ct);
+        await WaitForEndOfRecoveryAsync(port, cluster.SuperUser, log, ct);
+        return (port, log);
+    }
+
+    // pg_ctl start -w returns once a hot standby accepts read-only connections, while WAL is still being replayed: wait
+    // until the server has promoted, or fail (InvalidOperationException) when the server gave up.
+    private static async Task WaitForEndOfRecoveryAsync(int port, string user, string log, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await using var connection = new Npgsql.NpgsqlConnection($"Host=127.0.0.1;Port={port};Username={user};Pooling=false");
+                await connection.OpenAsync(ct);
+                await using var command = new Npgsql.NpgsqlCommand("select pg_is_in_recovery()", connection);
+                if (!(bool)(await command.ExecuteScalarAsync(ct))!)
+                    return;
+            }
+            catch (Npgsql.NpgsqlException)
+            {
+                // not accepting connections (yet, or any more)
+            }
+
+            var text = await File.ReadAllTextAsync(log, ct);
+            if (text.Contains("database system is shut down", StringComparison.Ordinal)
+                || text.Contains("aborting startup due to startup process failure", StringComparison.Ordinal))
+                throw new InvalidOperationException($"the restored server stopped instead of ending recovery; its log:\n{text}");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the restored server did not end recovery within 60 s; its log:\n{text}");
+            await Task.Delay(100, ct);
+        }
+    }
+
+    // Writes the recovery settings into the base backup.
+    private static async Task<(int Port, string Log)> PrepareRestoreAsync(PostgresCluster cluster, string backup, string archive,
+        string recovery, CancellationToken ct, string? restoreCommand = null, string logName = "restore.log")
     {
         GrantReadAccess(archive);
         var port = Cli.CliTestSupport.ClosedPort();
         await File.AppendAllTextAsync(Path.Combine(backup, "postgresql.conf"),
-            $"\nport = {port}\nunix_socket_directories = '{cluster.WorkDirectory}'\nrestore_command = 'cp {archive}/%f %p'\n" +
+            $"\nport = {port}\nunix_socket_directories = '{cluster.WorkDirectory}'\nrestore_command = '{restoreCommand ?? $"cp {archive}/%f %p"}'\n" +
             recovery + "recovery_target_action = 'promote'\n", ct);
         await File.WriteAllTextAsync(Path.Combine(backup, "recovery.signal"), "", ct);
-        var log = Path.Combine(cluster.WorkDirectory, "restore.log");
-        await cluster.RunProgramAsync("pg_ctl", ["-D", backup, "-l", log, "-w", "-t", "60", "start"], ct);
-        return (port, log);
+        return (port, Path.Combine(cluster.WorkDirectory, logName));
     }
+
+    // restore_command through "walreceiver restore", the build under test (or WALRECEIVER_TEST_EXECUTABLE).
+    internal static string WalreceiverRestore(string archive, bool partial = false) =>
+        $"{Cli.ReceiverProcess.Executable} restore {(partial ? "--partial " : "")}-D {archive} %f %p";
 
     // The restoring server and pg_waldump run as the server's OS user; the archive is 0600/0700, so the operator grants read.
     internal static void GrantReadAccess(string archive)

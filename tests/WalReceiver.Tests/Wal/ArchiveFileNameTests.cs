@@ -1,0 +1,44 @@
+using WalReceiver.Wal;
+
+namespace WalReceiver.Tests.Wal;
+
+public sealed class ArchiveFileNameTests
+{
+    [Theory]
+    [InlineData("000000010000000000000001", ArchiveFileKind.Segment)]
+    [InlineData("0000000A00000003000000FF", ArchiveFileKind.Segment)]
+    [InlineData("00000002.history", ArchiveFileKind.TimelineHistory)]
+    [InlineData("0000001F.history", ArchiveFileKind.TimelineHistory)]
+    [InlineData("000000010000000000000002.00000028.backup", ArchiveFileKind.BackupHistory)]
+    public void Names_recovery_asks_for_are_recognized(string name, ArchiveFileKind kind)
+    {
+        Assert.True(ArchiveFileName.TryClassify(name, out var actual));
+        Assert.Equal(kind, actual);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    [InlineData("../x")]
+    [InlineData("/etc/passwd")]
+    [InlineData("000000010000000000000001/..")]
+    [InlineData("../000000010000000000000001")]
+    [InlineData("./000000010000000000000001")]
+    [InlineData("00000001000000000000000a")]
+    [InlineData("0000000100000000000000010")]
+    [InlineData("00000001000000000000001")]
+    [InlineData("000000000000000000000001")]
+    [InlineData("000000010000000000000001.partial")]
+    [InlineData("000000010000000000000001.zst")]
+    [InlineData("00000001.history.tmp")]
+    [InlineData("00000000.history")]
+    [InlineData("0000000a.history")]
+    [InlineData("00000002.HISTORY")]
+    [InlineData("000000010000000000000002.0000002g.backup")]
+    [InlineData("000000010000000000000002.00000028.backup.tmp")]
+    [InlineData("000000010000000000000002.backup")]
+    [InlineData("RECOVERYXLOG")]
+    [InlineData("00000001000000000000000\u0661")]
+    [InlineData(" 000000010000000000000001")]
+    public void Anything_else_is_refused(string? name) => Assert.False(ArchiveFileName.TryClassify(name, out _));
+}
