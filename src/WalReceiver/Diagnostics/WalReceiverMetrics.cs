@@ -23,6 +23,8 @@ public sealed class WalReceiverMetrics
     private readonly Histogram<double> _fsync;
     private readonly Counter<long> _reconnects;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _verificationFailures;
+    private readonly Counter<long> _recordsVerified;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public WalReceiverMetrics(IMeterFactory meterFactory, SourceRegistry sources)
@@ -36,6 +38,9 @@ public sealed class WalReceiverMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
         _reconnects = meter.CreateCounter<long>("walreceiver.reconnects", "{reconnect}", "Connection attempts after a lost or failed one.");
         _errors = meter.CreateCounter<long>("walreceiver.errors", "{error}", "Failures of streaming attempts, by error.type.");
+        _verificationFailures = meter.CreateCounter<long>("walreceiver.verification.failures", "{failure}",
+            "WAL received with a bad page header or record CRC (never archived as complete nor reported flushed).");
+        _recordsVerified = meter.CreateCounter<long>("walreceiver.verification.records", "{record}", "WAL records whose CRC-32C was checked as they arrived.");
         meter.CreateObservableGauge("walreceiver.lag", () => Each(sources, s => s.LagBytes), "By",
             "The server's end of WAL minus the archive's flushed position.");
         meter.CreateObservableGauge("walreceiver.flushed.age", () => Each(sources, s => s.FlushAgeSeconds), "s",
@@ -63,6 +68,16 @@ public sealed class WalReceiverMetrics
 
     /// <summary>Records an fsync's duration.</summary>
     public void Fsync(string source, TimeSpan duration) => _fsync.Record(duration.TotalSeconds, new KeyValuePair<string, object?>(SourceTag, source));
+
+    /// <summary>Counts WAL that failed verification.</summary>
+    public void VerificationFailed(string source) => _verificationFailures.Add(1, new KeyValuePair<string, object?>(SourceTag, source));
+
+    /// <summary>Counts records whose CRC was checked.</summary>
+    public void RecordsVerified(string source, long records)
+    {
+        if (records > 0)
+            _recordsVerified.Add(records, new KeyValuePair<string, object?>(SourceTag, source));
+    }
 
     /// <summary>Counts a reconnect.</summary>
     public void Reconnect(string source) => _reconnects.Add(1, new KeyValuePair<string, object?>(SourceTag, source));

@@ -35,7 +35,7 @@ internal sealed partial class StreamingAttempt
         RecordFlushed(writer);
         if (_reportFlush)
         {
-            _source.ReportedFlush = writer.FlushedUpTo;
+            _source.ReportedFlush = Flushed(writer);
             await SendStatusAsync();
         }
     }
@@ -54,7 +54,7 @@ internal sealed partial class StreamingAttempt
         }
     }
 
-    private void RecordFlushed(WalSegmentWriter writer) => _metrics?.Flushed(_options.Name, _state.Flush(writer.FlushedUpTo));
+    private void RecordFlushed(WalSegmentWriter writer) => _metrics?.Flushed(_options.Name, _state.Flush(Flushed(writer)));
 
     // While more than a segment behind: how far, how fast, and how long until caught up at this speed.
     private void LogProgress()

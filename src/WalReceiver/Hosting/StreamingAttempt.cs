@@ -30,6 +30,7 @@ internal sealed partial class StreamingAttempt
     private readonly WalReceiverMetrics? _metrics;
     private readonly WakeSignal _wake = new();
     private WalSegmentWriter? _writer;
+    private WalStreamVerifier? _verifier;
 
     /// <summary>Creates an attempt over an open connection.</summary>
     public StreamingAttempt(WalReceiverOptions options, IWalSource source, TimeProvider time, ILogger logger, SourceState? state = null,
@@ -75,6 +76,10 @@ internal sealed partial class StreamingAttempt
         if (_metrics is { } metrics)
             writer.FsyncObserved = d => metrics.Fsync(_options.Name, d);
         _writer = writer;
+        // Every page header and record CRC is checked before its bytes are written; see Write and Flushed.
+        _verifier = _options.Verify
+            ? new WalStreamVerifier(identity.WalSegmentSize, identity.SystemId, start.Timeline, start.Lsn, WalPageMagic.ForMajorVersion(identity.ServerVersion.Major))
+            : null;
         _state.Flush(start.Lsn);
         _state.SetStatus(SourceStatus.Streaming);
         if (_reportFlush)
@@ -154,7 +159,7 @@ internal sealed partial class StreamingAttempt
                     await FlushAndReportAsync(writer); // WAL that keeps trickling in still reaches the disk every MaxUnflushedAge
                 if (stoppingToken.IsCancellationRequested)
                     return await FinishAsync(writer, AttemptResult.Stopped);
-                if (_endPosition.IsValid && writer.WrittenUpTo >= _endPosition)
+                if (_endPosition.IsValid && writer.ReceivedUpTo >= _endPosition)
                     return await FinishAsync(writer, AttemptResult.EndPositionReached);
             }
         }
@@ -179,7 +184,7 @@ internal sealed partial class StreamingAttempt
     private void Write(WalSegmentWriter writer, WalChunk chunk)
     {
         var hadUnflushed = writer.HasUnflushed;
-        writer.Write(chunk.Start, chunk.Data.Span);
+        writer.Write(chunk.Start, chunk.Data.Span, Verify(writer, chunk));
         var now = _time.GetTimestamp();
         _lastWrite = now;
         if (!hadUnflushed && writer.HasUnflushed)
@@ -187,6 +192,32 @@ internal sealed partial class StreamingAttempt
         BytesWritten += (ulong)chunk.Data.Length;
         _metrics?.Received(_options.Name, chunk.Data.Length);
         _state.SetServerEnd(_source.ServerWalEnd);
+    }
+
+    // Checks the chunk before any of it is written; returns how far the stream is verified. A chunk that does not follow
+    // on is left to the writer, which refuses it.
+    private Lsn Verify(WalSegmentWriter writer, WalChunk chunk)
+    {
+        if (_verifier is not { } verifier)
+            return new Lsn(ulong.MaxValue);
+        if (chunk.Start != verifier.Position)
+            return verifier.VerifiedUpTo;
+        var before = verifier.RecordsChecked;
+        var problem = verifier.Append(chunk.Start, chunk.Data.Span);
+        _metrics?.RecordsVerified(_options.Name, verifier.RecordsChecked - before);
+        if (problem is null)
+            return verifier.VerifiedUpTo;
+        _metrics?.VerificationFailed(_options.Name);
+        throw new WalReceiverException(FailureKind.Transient,
+            $"WAL from the server failed verification {problem}. Nothing from that record on was archived as complete or reported " +
+            $"flushed; streaming {writer.PartialFileName} again from the start of its segment");
+    }
+
+    // What may be reported as flushed: on disk, and verified.
+    private Lsn Flushed(WalSegmentWriter writer)
+    {
+        var flushed = writer.FlushedUpTo;
+        return _verifier is { } v && v.VerifiedUpTo < flushed ? v.VerifiedUpTo : flushed;
     }
 
     // A stop or the end position: the .partial is closed cleanly (padded, fsynced) and our last position reported while
@@ -197,7 +228,7 @@ internal sealed partial class StreamingAttempt
         RecordFlushed(writer);
         if (_reportFlush)
         {
-            _source.ReportedFlush = writer.FlushedUpTo;
+            _source.ReportedFlush = Flushed(writer);
             await SendStatusAsync();
         }
 
@@ -246,7 +277,7 @@ internal sealed partial class StreamingAttempt
             Log.SegmentCompleted(_logger, level, fileName, writer.WrittenUpTo, writer.Timeline);
         if (_reportFlush)
         {
-            _source.ReportedFlush = writer.FlushedUpTo;
+            _source.ReportedFlush = Flushed(writer);
             _reportPending = true;
         }
     }

@@ -7,6 +7,7 @@ namespace WalReceiver.IntegrationTests.Fixtures;
 /// A loopback TCP proxy in front of a server, for network faults as real as the happy path: <see cref="Silence"/> stops
 /// forwarding in both directions without closing anything (packets dropped, no FIN, no RST: what a dead link or a
 /// firewall that drops state looks like), <see cref="Restore"/> lets new connections through again.
+/// <see cref="CorruptWal"/> flips one byte of the WAL the server streams, as a bad NIC, cable or sender would.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -18,6 +19,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly Task _accepting;
     private volatile bool _silent;
     private int _connections;
+    private WalCorrupter? _corrupter;
 
     private TcpProxy(string targetHost, int targetPort)
     {
@@ -44,6 +46,13 @@ public sealed class TcpProxy : IAsyncDisposable
 
     /// <summary>Forwards again; connections silenced earlier stay dead (their peers gave up on them), new ones work.</summary>
     public void Restore() => _silent = false;
+
+    /// <summary>
+    /// Flips the first non-zero WAL byte at or after <paramref name="walBytes"/> bytes of WAL that the server streams on
+    /// the next connection (a zero byte could be alignment padding, which no check covers; a non-zero one is always in a
+    /// record or page header). Once only: later connections get the server's bytes. The connection must not use TLS.
+    /// </summary>
+    public WalCorrupter CorruptWal(long walBytes) => _corrupter = new WalCorrupter(walBytes);
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
@@ -90,12 +99,12 @@ public sealed class TcpProxy : IAsyncDisposable
             }
 
             // Each connection pumps on its own; a silenced one simply stops reading, so its buffers fill and stay full.
-            _ = PumpAsync(client, server);
-            _ = PumpAsync(server, client);
+            _ = PumpAsync(client, server, null);
+            _ = PumpAsync(server, client, Interlocked.Exchange(ref _corrupter, null));
         }
     }
 
-    private async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, WalCorrupter? corrupter)
     {
         var buffer = new byte[64 * 1024];
         try
@@ -111,6 +120,7 @@ public sealed class TcpProxy : IAsyncDisposable
                     return;
                 }
 
+                corrupter?.Inspect(buffer.AsSpan(0, n));
                 if (!_silent)
                     await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
             }

@@ -47,7 +47,7 @@ public sealed class PgReceivewalCommandTests
     [Theory]
     [InlineData("invalid compression specification: compression algorithm \"none\" does not accept a compression level", "-D", "/archive", "--compress", "none:1")]
     [InlineData("unrecognized compression algorithm: \"foo\"", "-D", "/archive", "-Z", "foo")]
-    [InlineData("compression with lz4 is not supported yet", "-D", "/archive", "-Z", "lz4")]
+    [InlineData("invalid compression specification: compression algorithm \"lz4\" expects a compression level between 1 and 12 (default at 0)", "-D", "/archive", "-Z", "lz4:13")]
     [InlineData("unrecognized option '--not-a-valid-option'", "--not-a-valid-option")]
     [InlineData("unrecognized option '--help'", "-D", "/archive", "--help")]
     [InlineData("too many command-line arguments (first is \"extra\")", "-D", "/archive", "extra")]

@@ -14,18 +14,19 @@ public sealed class ReceiveCommandTests
     [InlineData("none")]
     [InlineData("0")]
     [InlineData("none:level=0")]
-    public void Uncompressed_archives_pass_the_usage_checks(string? compress) => Assert.Null(ReceiveCommand.CheckUsage(Arguments(compress)));
-
-    [Theory]
-    [InlineData("gzip:1", "gzip")]
-    [InlineData("5", "gzip")]
-    [InlineData("lz4", "lz4")]
-    [InlineData("zstd", "zstd")]
-    public void Compression_that_would_compress_is_refused_as_not_supported_yet(string compress, string algorithm) =>
-        Assert.Equal($"compression with {algorithm} is not supported yet: only -Z none (or -Z 0) for now",
-            ReceiveCommand.CheckUsage(Arguments(compress)));
+    [InlineData("gzip:1")]
+    [InlineData("5")]
+    [InlineData("lz4")]
+    [InlineData("lz4:12")]
+    [InlineData("zstd")]
+    [InlineData("zstd:level=19")]
+    public void Every_algorithm_pg_receivewal_names_passes_the_usage_checks(string? compress) => Assert.Null(ReceiveCommand.CheckUsage(Arguments(compress)));
 
     [Fact]
-    public void An_invalid_specification_is_refused_before_not_supported_yet() =>
+    public void Zstd_workers_are_refused_with_the_form_that_works() =>
+        Assert.Equal("zstd workers are not supported: give -Z zstd[:LEVEL] without workers", ReceiveCommand.CheckUsage(Arguments("zstd:workers=2")));
+
+    [Fact]
+    public void An_invalid_specification_is_refused() =>
         Assert.StartsWith("invalid compression specification:", ReceiveCommand.CheckUsage(Arguments("gzip:10")));
 }

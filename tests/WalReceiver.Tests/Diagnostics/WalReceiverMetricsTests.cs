@@ -25,7 +25,7 @@ public sealed class WalReceiverMetricsTests
 
         using var dir = new TempDirectory();
         var start = Lsn.Parse("0/100000");
-        var wal = new byte[(1 << 20) + 5000];
+        var wal = TestWal.Make(start, (1 << 20) + 5000);
         var source = new FakeWalSource(wal, start, 8192, FakeWalSource.MakeIdentity());
         var options = new WalReceiverOptions { Name = "m", Directory = dir.Path, ConnectionString = "x", Slot = "s", EndPosition = (start + (ulong)wal.Length).ToString() };
         var attempt = new StreamingAttempt(options, source, TimeProvider.System, NullLogger.Instance, registry.Get("m"), metrics);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using WalReceiver.Replication;
+using WalReceiver.Tests.Wal;
 using WalReceiver.Wal;
 
 namespace WalReceiver.Tests.Hosting;
@@ -26,7 +27,7 @@ internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, S
     }
 
     public static ServerIdentity MakeIdentity(string syncCommit = "on", string syncNames = "") =>
-        new(42, 1, Lsn.Parse("0/100000"), new Version(15, 0), new WalSegmentSize(1 << 20), "0700", TimeSpan.FromSeconds(60),
+        new(WalBuilder.SystemId, 1, Lsn.Parse("0/100000"), new Version(15, 0), new WalSegmentSize(1 << 20), "0700", TimeSpan.FromSeconds(60),
             syncCommit, syncNames, "walreceiver");
 
     public Task<ReplicationSlotInfo?> ReadSlotAsync(string slot, CancellationToken cancellationToken) =>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using WalReceiver.Diagnostics;
 using WalReceiver.Hosting;
 using WalReceiver.Tests.Storage;
+using WalReceiver.Tests.Wal;
 using WalReceiver.Wal;
 
 namespace WalReceiver.Tests.Hosting;
@@ -15,17 +16,12 @@ public sealed class StreamingAttemptFaultTests
     private static readonly Lsn Start = Lsn.Parse("0/100000");
     private const int Segment = 1 << 20;
 
-    private static byte[] Wal(int length)
-    {
-        var b = new byte[length];
-        new Random(2).NextBytes(b);
-        return b;
-    }
+    private static byte[] Wal(int length) => TestWal.Make(Start, length, 2);
 
     // The archive already knows its cluster, so the only fsyncs are the WAL's.
     private static WalReceiverOptions Options(TempDirectory dir, string? endpos = null, TimeSpan? idle = null)
     {
-        File.WriteAllText(dir.File("walreceiver.systemid"), "42\n");
+        File.WriteAllText(dir.File("walreceiver.systemid"), $"{WalBuilder.SystemId}\n");
         return new()
         {
             Directory = dir.Path,
@@ -84,12 +80,13 @@ public sealed class StreamingAttemptFaultTests
     public async Task Stop_after_a_failed_final_fsync_is_a_failure_not_a_clean_stop()
     {
         using var dir = new TempDirectory();
-        var source = new FakeWalSource(Wal(5000), Start, 1000, FakeWalSource.MakeIdentity());
+        var wal = Wal(5000);
+        var source = new FakeWalSource(wal, Start, 1000, FakeWalSource.MakeIdentity());
         var sync = new FailingFileSync();
         var attempt = new StreamingAttempt(Options(dir, idle: TimeSpan.FromMinutes(5)), source, TimeProvider.System, NullLogger.Instance, sync: sync);
         using var stop = new CancellationTokenSource();
         var run = attempt.RunAsync(stop.Token);
-        await WaitUntilAsync(() => attempt.BytesWritten == 5000);
+        await WaitUntilAsync(() => attempt.BytesWritten == (ulong)wal.Length);
         sync.FailFilesFromNow();
 
         await stop.CancelAsync();

@@ -10,12 +10,7 @@ public sealed class StreamingAttemptTests
     private static readonly Lsn Start = Lsn.Parse("0/100000");
     private const int Segment = 1 << 20;
 
-    private static byte[] Wal(int length)
-    {
-        var b = new byte[length];
-        new Random(1).NextBytes(b);
-        return b;
-    }
+    private static byte[] Wal(int length) => TestWal.Make(Start, length, 1);
 
     // A .partial closed cleanly holds the WAL received, then zeros up to the segment size.
     internal static void AssertPartial(byte[] expected, string path)
@@ -75,9 +70,10 @@ public sealed class StreamingAttemptTests
         using var stop = new CancellationTokenSource();
         var run = attempt.RunAsync(stop.Token);
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (source.ReportedFlush != Start + 5000UL && DateTime.UtcNow < deadline)
+        var end = Start + (ulong)wal.Length;
+        while (source.ReportedFlush != end && DateTime.UtcNow < deadline)
             await Task.Delay(10, TestContext.Current.CancellationToken);
-        Assert.Equal(Start + 5000UL, source.ReportedFlush); // the idle flusher fsynced and reported without new WAL
+        Assert.Equal(end, source.ReportedFlush); // the idle flusher fsynced and reported without new WAL
         await stop.CancelAsync();
         Assert.Equal(AttemptResult.Stopped, await run);
         AssertPartial(wal, dir.File("000000010000000000000001.partial"));

@@ -35,8 +35,7 @@ public sealed partial class WalStreamingServiceTests
         using var dir = new TempDirectory();
         var time = new FakeTimeProvider();
         var logger = new FakeLogger();
-        var wal = new byte[100_000];
-        new Random(3).NextBytes(wal);
+        var wal = TestWal.Make(Start, 100_000, 3);
         var factory = new Factory(attempt => new FakeWalSource(wal[..bytesServed(attempt)], Start, 1000, FakeWalSource.MakeIdentity(),
             failAfterServing: new WalReceiverException(FailureKind.Transient, "connection reset by peer")));
         var options = new WalReceiverOptions { Directory = dir.Path, ConnectionString = "unused", Slot = "s" };

@@ -15,11 +15,15 @@ public sealed class WalDirectoryTests
         using var dir = new TempDirectory();
         Touch(dir, "000000010000000000000001", OneMb.Bytes);
         Touch(dir, "000000010000000000000002.partial", 10);
+        Touch(dir, "000000010000000000000004.gz", 1);
+        Touch(dir, "000000010000000000000005.zst.partial", 1);
         foreach (var other in new[] { "00000002.history", "000000010000000000000003.tmp", "0000000100000000000000ab", "notes.txt",
-                     "000000010000000000000004.gz" })
+                     "000000010000000000000004.bz2", "000000010000000000000004.partial.gz", "walreceiver.sha256" })
             Touch(dir, other, 1);
-        var names = WalDirectory.Scan(dir.Path, OneMb).Select(s => s.FileName).Order(StringComparer.Ordinal);
-        Assert.Equal(["000000010000000000000001", "000000010000000000000002.partial"], names);
+        var found = WalDirectory.Scan(dir.Path, OneMb).OrderBy(s => s.FileName, StringComparer.Ordinal).ToList();
+        Assert.Equal(["000000010000000000000001", "000000010000000000000002.partial", "000000010000000000000004.gz", "000000010000000000000005.zst.partial"],
+            found.Select(s => s.FileName));
+        Assert.Equal([CompressionAlgorithm.None, CompressionAlgorithm.None, CompressionAlgorithm.Gzip, CompressionAlgorithm.Zstd], found.Select(s => s.Compression));
     }
 
     [Fact]

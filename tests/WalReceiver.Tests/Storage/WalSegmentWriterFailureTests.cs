@@ -91,7 +91,9 @@ public sealed class WalSegmentWriterFailureTests
         using (var again = Writer(dir, sync))
             again.Write(Start, wal);
         Assert.Equal(wal, File.ReadAllBytes(dir.File("000000010000000000000001")));
-        Assert.Equal(1, sync.FileSyncs);
+        Assert.Equal(2, sync.FileSyncs); // the segment, then its manifest line
+        Assert.Contains($"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(wal))}  000000010000000000000001",
+            File.ReadAllText(dir.File("walreceiver.sha256")), StringComparison.Ordinal);
     }
 
     [Fact]
