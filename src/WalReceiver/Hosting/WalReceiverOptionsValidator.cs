@@ -32,7 +32,7 @@ internal sealed class WalReceiverOptionsValidator : IValidateOptions<WalReceiver
         if (options.ReceiveTimeout < TimeSpan.Zero)
             failures.Add("the receive timeout must not be negative (0 waits forever)");
         if (!CompressionSpecification.TryParse(options.Compression ?? "", out var compression, out var compressionError))
-            failures.Add($"{compressionError} (-Z/--compress, WalReceiver:Compression): use none, gzip[:1-9], lz4[:1-12] or zstd[:1-22]");
+            failures.Add($"{compressionError} (-Z/--compress, or Compression in the configuration): use none, gzip[:1-9], lz4[:1-12] or zstd[:1-22]");
         else if (compression.Workers is > 0)
             failures.Add("zstd workers are not supported: give zstd[:LEVEL] without workers");
         if (options.ReconnectDelay <= TimeSpan.Zero || options.MaxReconnectDelay < options.ReconnectDelay)

@@ -18,6 +18,8 @@ public sealed class DaemonConfigurationTests
         { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/tmp", "Slot": "Bad-Slot"}]}}""", "WalReceiver:Sources:0:Slot" },
         { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/tmp"}], "Http": {"Url": "nope"}}}""", "WalReceiver:Http:Url" },
         { """{"WalReceiver": """, "cannot read the configuration" },
+        { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/tmp", "Compression": "brotli"}]}}""", "WalReceiver:Sources:0: unrecognized compression algorithm: \"brotli\"" },
+        { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/tmp", "Compression": "gzip:10"}]}}""", "between 1 and 9" },
         { """{"WalReceiver": {"Sources": [{"Name": "a", "ConnectionString": "host=x", "Directory": "/tmp"}], "Otlp": {"Endpoint": "collector:4318"}}}""", "WalReceiver:Otlp:Endpoint" },
     };
 

@@ -69,7 +69,7 @@ public sealed class DaemonTests
     }
 
     [Fact]
-    public async Task Two_live_sources_are_both_archived_and_the_lag_of_each_falls_to_zero_after_a_burst()
+    public async Task Two_live_sources_one_compressed_are_both_archived_verified_and_the_lag_of_each_falls_to_zero_after_a_burst()
     {
         await using var one = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
         await using var two = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
@@ -78,18 +78,23 @@ public sealed class DaemonTests
         {
             foreach (var c in new[] { one, two })
                 await c.ExecuteAsync("select pg_create_physical_replication_slot('hold_daemon', true)", Ct);
-            await using var d = DaemonRun.Start([Source("one", DaemonRun.Conninfo(one), dirs[0]), Source("two", DaemonRun.Conninfo(two), dirs[1])], null, "-v");
+            var compressed = new { Name = "two", ConnectionString = DaemonRun.Conninfo(two), Slot = "archiver", CreateSlot = true, Directory = dirs[1], Compression = "zstd:1" };
+            await using var d = DaemonRun.Start([Source("one", DaemonRun.Conninfo(one), dirs[0]), compressed], null, "-v");
             await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
             await Task.WhenAll(ArchiveAssert.GenerateWalAsync(one, 20_000), ArchiveAssert.GenerateWalAsync(two, 30_000));
             await d.WaitForAsync("/metrics", (_, body) => new[] { "one", "two" }.All(n =>
                 DaemonRun.Sample(body, "walreceiver_lag_bytes", n) == 0 && DaemonRun.Sample(body, "walreceiver_segment_completed_total", n) >= 2
-                && DaemonRun.Sample(body, "walreceiver_flushed_age_seconds", n) == 0), Timeout);
+                && DaemonRun.Sample(body, "walreceiver_flushed_age_seconds", n) == 0
+                && DaemonRun.Sample(body, "walreceiver_verification_records_total", n) > 1000
+                && DaemonRun.Sample(body, "walreceiver_verification_failures_total", n) is null or 0), Timeout);
             d.Process.Signal(PosixSignal.Terminate);
             Assert.Equal(0, await d.Process.WaitForExitAsync(Timeout));
             foreach (var name in new[] { "one", "two" })
-                Assert.Matches($@" info: \[{name}\] finished segment [0-9A-F]{{24}} at ", d.Process.Stderr);
+                Assert.Matches($@" info: \[{name}\] finished segment [0-9A-F]{{24}}(\.zst)? at ", d.Process.Stderr);
             await ArchiveAssert.MatchesServerAsync(one, dirs[0], minimumComplete: 2);
             await ArchiveAssert.MatchesServerAsync(two, dirs[1], minimumComplete: 2);
+            Assert.All(Directory.GetFiles(dirs[1], "0*"), f => Assert.Contains(".zst", f, StringComparison.Ordinal));
+            Assert.DoesNotContain(Directory.GetFiles(dirs[0], "0*"), f => f.Contains(".zst", StringComparison.Ordinal));
         }
         finally
         {
