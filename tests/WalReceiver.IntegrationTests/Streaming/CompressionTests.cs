@@ -5,7 +5,8 @@ using WalReceiver.Wal;
 namespace WalReceiver.IntegrationTests.Streaming;
 
 /// <summary>
-/// <c>-Z gzip|lz4|zstd</c>: completed files decompress with the standard tools to exactly the server's segment, a
+/// <c>-Z gzip|lz4|zstd</c>: completed files decompress with the standard tools and with <c>walreceiver restore</c> to
+/// exactly the server's segment, a
 /// <c>.partial</c> is a valid stream in every state, and resuming and start planning read all three forms.
 /// </summary>
 public sealed class CompressionTests(SharedCluster shared)
@@ -42,6 +43,14 @@ public sealed class CompressionTests(SharedCluster shared)
             // The tool accepts every file, the .partial included, and agrees byte for byte with what MatchesServerAsync read.
             var byTool = await DecompressWithToolAsync(tool, path);
             Assert.Equal(await ArchiveAssert.ReadDecompressedAsync(path), byTool);
+            if (name.EndsWith(".partial", StringComparison.Ordinal))
+                continue;
+            // ... and restore_command serves it as the plain segment the server wrote.
+            var restored = Path.Combine(run.Directory, "restored");
+            var (code, stderr) = await ReceiverProcess.RunAsync(["restore", "-D", run.Directory, name[..WalFileName.Length], restored], Timeout);
+            Assert.True(code == 0, stderr);
+            Assert.Equal(byTool, await File.ReadAllBytesAsync(restored, TestContext.Current.CancellationToken));
+            File.Delete(restored);
         }
 
         await ProcessRunner.RunAsync("sha256sum", ["--quiet", "-c", "walreceiver.sha256"], asServerAccount: false,
