@@ -95,5 +95,7 @@ internal static class CompressedWal
     }
 
     /// <summary>Whether <paramref name="e"/>, thrown while reading an archive file, means the file is damaged or cut short.</summary>
-    public static bool IsDamage(Exception e) => e is InvalidDataException or EndOfStreamException or ZstdException;
+    public static bool IsDamage(Exception e) =>
+        // K4os's LZ4 decoder reports a content checksum mismatch as an InvalidOperationException.
+        e is InvalidDataException or EndOfStreamException or ZstdException or InvalidOperationException;
 }

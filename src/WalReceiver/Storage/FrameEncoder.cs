@@ -4,6 +4,7 @@ using K4os.Compression.LZ4;
 using K4os.Compression.LZ4.Streams;
 using Microsoft.Win32.SafeHandles;
 using ZstdSharp;
+using ZstdSharp.Unsafe;
 
 namespace WalReceiver.Storage;
 
@@ -65,13 +66,24 @@ internal sealed class FrameEncoder(SafeFileHandle file, IncrementalHash hash, Co
         _sink.Clear();
     }
 
-    private Stream Open() => compression.Algorithm switch
+    // Every frame carries a checksum of its content (gzip always has its CRC-32; LZ4 and Zstandard only when asked), so
+    // a decoder finds a flipped bit inside a frame, not only a broken frame structure: restore and verify rely on it.
+    private Stream Open()
     {
-        CompressionAlgorithm.Gzip => new GZipStream(_sink, new ZLibCompressionOptions { CompressionLevel = compression.Level }, leaveOpen: true),
-        CompressionAlgorithm.Lz4 => LZ4Stream.Encode(_sink, new LZ4EncoderSettings { CompressionLevel = Lz4Level(compression.Level) }, leaveOpen: true),
-        CompressionAlgorithm.Zstd => new CompressionStream(_sink, compression.Level, leaveOpen: true),
-        _ => throw new InvalidOperationException("plain segments are not encoded"),
-    };
+        switch (compression.Algorithm)
+        {
+            case CompressionAlgorithm.Gzip:
+                return new GZipStream(_sink, new ZLibCompressionOptions { CompressionLevel = compression.Level }, leaveOpen: true);
+            case CompressionAlgorithm.Lz4:
+                return LZ4Stream.Encode(_sink, new LZ4EncoderSettings { CompressionLevel = Lz4Level(compression.Level), ContentChecksum = true }, leaveOpen: true);
+            case CompressionAlgorithm.Zstd:
+                var zstd = new CompressionStream(_sink, compression.Level, leaveOpen: true);
+                zstd.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
+                return zstd;
+            default:
+                throw new InvalidOperationException("plain segments are not encoded");
+        }
+    }
 
     // pg_receivewal's lz4 levels: 0 (the default) and 1-2 are the fast mode, 3-12 high compression, as in liblz4's frame API.
     private static LZ4Level Lz4Level(int level) => level < 3 ? LZ4Level.L00_FAST : (LZ4Level)level;
