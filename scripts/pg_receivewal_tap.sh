@@ -31,24 +31,12 @@ deb_src_file=/etc/apt/sources.list.d/walreceiver-deb-src
 
 # Failures we expect from WalReceiver, by the test's own description, each with the reason. Anything else failing is
 # a regression; one of these passing is reported too (and changes the pass count the xunit test checks).
-# Two compression checks pass for us today, vacuously: in the lz4 block "one partial WAL segment is now completed"
-# compares two names that are both missing (the gzip block left the list of partials empty), and "lz4 verified the
-# integrity" runs `lz4 -t` with no file, which reads an empty stdin and succeeds.
+# Only one: every other test passes, the gzip and lz4 blocks included, each checking a real completed file with
+# `gzip --test` / `lz4 -t`. (Test 33, "check that previously partial WAL is now complete", once failed only as a
+# cascade of those blocks: each replaces the test's list of partials with the compressed ones it found, so while -Z was
+# missing it looked for no file at all. It passes now and is not allowed to fail.)
 declare -A allowed=(
   ["restart LSN of new slot is null"]="our --create-slot reserves WAL at once (a deliberate difference, see README)"
-  ["streaming some WAL using ZLIB compression"]="-Z gzip is not implemented yet (issue 8)"
-  ["one WAL segment compressed with ZLIB was created"]="-Z gzip is not implemented yet (issue 8)"
-  ["one partial WAL segment compressed with ZLIB was created"]="-Z gzip is not implemented yet (issue 8)"
-  ["gzip verified the integrity of compressed WAL segments"]="-Z gzip is not implemented yet (issue 8)"
-  ["streaming some WAL using --compress=lz4"]="-Z lz4 is not implemented yet (issue 8)"
-  ["one WAL segment compressed with LZ4 was created"]="-Z lz4 is not implemented yet (issue 8)"
-  ["one partial WAL segment compressed with LZ4 was created"]="-Z lz4 is not implemented yet (issue 8)"
-  ["lz4 verified the integrity of compressed WAL segments"]="-Z lz4 is not implemented yet (issue 8)"
-  ["one partial WAL segment is now completed"]="-Z gzip/lz4 are not implemented yet (issue 8); in both compression blocks"
-  # Not a compression test, but it fails because of them: each compression block replaces the test's list of partial
-  # segments with the compressed partials it found (none, for us), so this check looks for no file at all. With the
-  # blocks skipped (--skip-compression) it checks the plain partial and passes.
-  ["check that previously partial WAL is now complete"]="cascade of the gzip/lz4 blocks (their empty list of partials)"
 )
 
 while [ $# -gt 0 ]; do
@@ -88,7 +76,7 @@ perl -MIPC::Run -e 1 2>/dev/null || packages+=(libipc-run-perl)
 command -v prove >/dev/null || packages+=(perl)
 command -v bzip2 >/dev/null || packages+=(bzip2) # the orig tarball is .tar.bz2
 command -v gzip >/dev/null || packages+=(gzip)
-command -v lz4 >/dev/null || packages+=(lz4)     # the test checks compressed segments with these when it finds them
+command -v lz4 >/dev/null || packages+=(lz4)     # the test checks the completed .gz/.lz4 with these, or skips the check
 if [ ${#packages[@]} -gt 0 ]; then
   say "installing ${packages[*]}"
   apt_update
@@ -183,10 +171,10 @@ ln -s "$program" "$work/bin/pg_receivewal"
 cp "$test_file" "$work/t/"
 path=$work/bin
 
-# Skipping the compression blocks is an option, not the default: the test, run unmodified, shows their failures
-# (and that a later check fails because of them). The test decides whether to run them with check_pg_config(),
-# which greps pg_config.h under `pg_config --includedir`; a pg_config earlier on PATH that answers --includedir with
-# a copy of pg_config.h lacking HAVE_LIBZ and USE_LZ4 makes both blocks skip. Everything else goes to the real one.
+# Skipping the compression blocks is an option, not the default: the test runs unmodified, compression included.
+# The test decides whether to run them with check_pg_config(), which greps pg_config.h under `pg_config --includedir`;
+# a pg_config earlier on PATH that answers --includedir with a copy of pg_config.h lacking HAVE_LIBZ and USE_LZ4 makes
+# both blocks skip. Everything else goes to the real one.
 skipped_blocks="none"
 if [ "$skip_compression" = 1 ]; then
   mkdir -p "$work/shim/include"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo need on a fresh Debian machine: PostgreSQL's server binaries.
-# Sourced by scripts/test.sh and scripts/demo.sh; does nothing when they are already there.
+# Installs what the tests and the demo need on a fresh Debian machine: PostgreSQL's server binaries, and for the tests
+# the compression commands. Sourced by scripts/test.sh and scripts/demo.sh; does nothing when they are already there.
 pg_bindir() {
   if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then pg_config --bindir; return; fi
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
@@ -27,4 +27,19 @@ ensure_message_locale() {
     $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq locales >&2 || true
   fi
   $sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8 >&2 || echo "could not generate the de_DE.UTF-8 locale: the localized-error tests will fail under CI" >&2
+}
+# The compression tests check what `-Z gzip|lz4|zstd` writes with the standard tools (gzip --test, lz4 -t, zstd -t),
+# one verify test reads an archive the zstd tool made, and the manifest is checked with sha256sum (coreutils).
+# Debian's minimal images lack lz4 and zstd.
+ensure_compression_tools() {
+  local missing=() tool
+  for tool in gzip lz4 zstd sha256sum; do
+    command -v "$tool" >/dev/null 2>&1 && continue
+    case $tool in sha256sum) missing+=(coreutils) ;; *) missing+=("$tool") ;; esac
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing ${missing[*]} (Debian packages)..." >&2
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2 || {
+    echo "could not install ${missing[*]}: install them with apt-get and try again" >&2; return 1; }
 }

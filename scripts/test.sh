@@ -5,6 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prerequisites.sh
 ensure_postgres || exit 1
+ensure_compression_tools || exit 1
 log=$(mktemp)
 dotnet test WalReceiver.sln -c Release 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}

@@ -55,6 +55,10 @@ public sealed class CompressionTests(SharedCluster shared)
 
         await ProcessRunner.RunAsync("sha256sum", ["--quiet", "-c", "walreceiver.sha256"], asServerAccount: false,
             TestContext.Current.CancellationToken, workingDirectory: run.Directory);
+        // verify reads what -Z wrote, and its manifest, as it reads a plain archive (the verify tests use plain copies).
+        await using var verify = ReceiverProcess.Start(["verify", "-D", run.Directory]);
+        var code = await verify.WaitForExitAsync(Timeout);
+        Assert.True(code == 0 && verify.Stdout.Contains(": 0 errors, 0 warnings", StringComparison.Ordinal), verify.Stdout + verify.Stderr);
     }
 
     [Fact]

@@ -7,9 +7,9 @@ using WalReceiver.Wal;
 namespace WalReceiver.IntegrationTests.Streaming;
 
 /// <summary>
-/// <c>restore_command = 'walreceiver restore ...'</c> driven by PostgreSQL itself: a point-in-time recovery from a
-/// compressed archive, no committed transaction lost when the primary dies (with <c>--partial</c>), and a damaged archive
-/// file stopping recovery instead of ending it early.
+/// <c>restore_command = 'walreceiver restore ...'</c> driven by PostgreSQL itself: a point-in-time recovery from an
+/// archive the receiver compressed (<c>-Z zstd</c>), no committed transaction lost when the primary dies (with
+/// <c>--partial</c>), and a damaged archive file stopping recovery instead of ending it early.
 /// </summary>
 public sealed class WalreceiverRestoreTests
 {
@@ -23,7 +23,7 @@ public sealed class WalreceiverRestoreTests
         await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
         await using var run = await ArchiveRun.StartAsync(cluster, "pitrtime");
         var backup = Path.Combine(cluster.WorkDirectory, "backup");
-        await using (var receiver = run.StartReceiver())
+        await using (var receiver = run.StartReceiver("-Z", "zstd"))
         {
             await receiver.WaitForStderrAsync("starting log streaming", Timeout);
             await BaseBackupAsync(cluster, backup);
@@ -36,10 +36,8 @@ public sealed class WalreceiverRestoreTests
             receiver.Signal(PosixSignal.Terminate);
             Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
 
-            // TODO(-Z zstd): until the receiver compresses, the standard tool makes the archive it will write (NAME.zst);
-            // then start the receiver with "-Z zstd" instead and drop this step.
-            var compressed = await CompressCompleteSegmentsAsync(run.Directory);
-            Assert.True(compressed >= 2, $"only {compressed} complete segments were archived");
+            var compressed = CompressedCompleteSegments(run.Directory);
+            Assert.True(compressed.Count >= 2, $"only {compressed.Count} complete segments were archived");
 
             var (port, log) = await PointInTimeRecoveryTests.RestoreAsync(cluster, backup, run.Directory,
                 $"recovery_target_time = '{target}'\n", Ct, PointInTimeRecoveryTests.WalreceiverRestore(run.Directory));
@@ -121,7 +119,7 @@ public sealed class WalreceiverRestoreTests
         await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
         await using var run = await ArchiveRun.StartAsync(cluster, "damaged");
         var backup = Path.Combine(cluster.WorkDirectory, "backup");
-        await using (var receiver = run.StartReceiver())
+        await using (var receiver = run.StartReceiver("-Z", "zstd"))
         {
             await receiver.WaitForStderrAsync("starting log streaming", Timeout);
             await BaseBackupAsync(cluster, backup);
@@ -140,9 +138,8 @@ public sealed class WalreceiverRestoreTests
             Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
         }
 
-        await CompressCompleteSegmentsAsync(run.Directory);
         // A segment after the backup's end, with rows after it: the third insert's (the fourth's is the last complete one).
-        var segments = Directory.GetFiles(run.Directory, "*.zst").Order(StringComparer.Ordinal).ToList();
+        var segments = CompressedCompleteSegments(run.Directory);
         var victim = segments[^2];
         var missing = CopyArchive(run.Directory, "missing");
         File.Delete(Path.Combine(missing, Path.GetFileName(victim)));
@@ -182,16 +179,17 @@ public sealed class WalreceiverRestoreTests
         await cluster.RunProgramAsync("pg_basebackup", ["-h", cluster.Host, "-p", PointInTimeRecoveryTests.Port(cluster), "-U", cluster.SuperUser,
             "-D", backup, "-X", "none", "-c", "fast", "--no-sync"], Ct);
 
-    /// <summary>Compresses every complete segment NAME into NAME.zst with the zstd tool; returns how many.</summary>
-    private static async Task<int> CompressCompleteSegmentsAsync(string directory)
+    /// <summary>
+    /// The complete segments the receiver wrote as NAME.zst, in order; asserts that no complete segment is plain, so a
+    /// recovery from the archive reads only what -Z zstd wrote.
+    /// </summary>
+    private static List<string> CompressedCompleteSegments(string directory)
     {
-        var zstd = new[] { "/usr/bin/zstd", "/usr/local/bin/zstd" }.FirstOrDefault(File.Exists);
-        Prerequisites.Require(zstd is not null, "the zstd program (apt-get install zstd)");
-        var segments = Directory.GetFiles(directory).Where(f => ArchiveFileName.IsSegmentName(Path.GetFileName(f))).ToList();
-        foreach (var segment in segments)
-            await ProcessRunner.RunAsync(zstd, ["--rm", "-q", segment], asServerAccount: false, Ct);
-        Assert.DoesNotContain(Directory.GetFiles(directory), f => ArchiveFileName.IsSegmentName(Path.GetFileName(f)));
-        return segments.Count;
+        var names = Directory.GetFiles(directory).Select(Path.GetFileName).OfType<string>().ToList();
+        Assert.DoesNotContain(names, n => ArchiveFileName.IsSegmentName(n));
+        return [.. names.Where(n => n.EndsWith(".zst", StringComparison.Ordinal) && ArchiveFileName.IsSegmentName(n.AsSpan(0, n.Length - 4)))
+            .Order(StringComparer.Ordinal)
+            .Select(n => Path.Combine(directory, n))];
     }
 
     private static string CopyArchive(string directory, string suffix)
