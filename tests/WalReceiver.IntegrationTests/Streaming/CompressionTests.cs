@@ -47,8 +47,8 @@ public sealed class CompressionTests(SharedCluster shared)
                 continue;
             // ... and restore_command serves it as the plain segment the server wrote.
             var restored = Path.Combine(run.Directory, "restored");
-            var (code, stderr) = await ReceiverProcess.RunAsync(["restore", "-D", run.Directory, name[..WalFileName.Length], restored], Timeout);
-            Assert.True(code == 0, stderr);
+            var (restoreCode, stderr) = await ReceiverProcess.RunAsync(["restore", "-D", run.Directory, name[..WalFileName.Length], restored], Timeout);
+            Assert.True(restoreCode == 0, stderr);
             Assert.Equal(byTool, await File.ReadAllBytesAsync(restored, TestContext.Current.CancellationToken));
             File.Delete(restored);
         }
