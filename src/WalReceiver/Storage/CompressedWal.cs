@@ -18,8 +18,6 @@ namespace WalReceiver.Storage;
 /// </remarks>
 internal static class CompressedWal
 {
-    private const int LongHeaderSize = WalPageHeader.LongSize;
-
     /// <summary>
     /// Every stored form, in the order a reader prefers them when several exist for one name: plain needs no decoding.
     /// </summary>
@@ -95,7 +93,7 @@ internal static class CompressedWal
     /// </summary>
     public static WalPageHeader? ReadLongHeader(string path, CompressionAlgorithm algorithm)
     {
-        Span<byte> bytes = stackalloc byte[LongHeaderSize];
+        Span<byte> bytes = stackalloc byte[WalPageHeader.LongSize];
         using var stream = OpenRead(path, algorithm);
         var n = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
         return WalPageHeader.TryReadLong(bytes[..n], out var header) ? header : null;
@@ -134,9 +132,10 @@ internal static class CompressedWal
     /// (<see cref="EndOfStreamException"/>: cut inside a frame) rather than unreadable.
     /// </summary>
     /// <remarks>
-    /// The decoders report damage each in their own way: <see cref="InvalidDataException"/> (gzip, LZ4 frame headers),
-    /// <see cref="ZstdException"/>, and <see cref="ArgumentException"/> or <see cref="InvalidOperationException"/> from
-    /// the LZ4 decoder on a corrupt block. This is the one place that list is kept.
+    /// The decoders report damage each in their own way: <see cref="InvalidDataException"/> (gzip, a corrupt LZ4 frame
+    /// header), <see cref="ZstdException"/> (which is not an <see cref="IOException"/>), and <see cref="ArgumentException"/>
+    /// or <see cref="InvalidOperationException"/>, which restore has always counted as damage from a decoder fed garbage.
+    /// This is the one place that list is kept, so restore, verify, start planning and the identity check agree.
     /// </remarks>
     public static bool IsDamage(Exception e) =>
         e is InvalidDataException or EndOfStreamException or ZstdException or ArgumentException or InvalidOperationException;

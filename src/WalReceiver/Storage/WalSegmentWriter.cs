@@ -119,7 +119,7 @@ internal sealed class WalSegmentWriter : IDisposable
             lock (_lock)
                 return _partialPath is { } path && _file is not null
                     ? Path.GetFileName(path)
-                    : WalFileName.Format(Timeline, _written, _segmentSize) + _compression.Suffix + WalFileName.PartialSuffix;
+                    : CompressedWal.NameOf(WalFileName.Format(Timeline, _written, _segmentSize), _compression.Algorithm, partial: true);
         }
     }
 
@@ -296,7 +296,7 @@ internal sealed class WalSegmentWriter : IDisposable
                     "Move it aside if it is damaged, or check that the archive belongs to this server");
         }
 
-        _partialPath = Path.Combine(_directory, name + _compression.Suffix + WalFileName.PartialSuffix);
+        _partialPath = Path.Combine(_directory, CompressedWal.NameOf(name, _compression.Algorithm, partial: true));
         var created = !File.Exists(_partialPath);
         var compressed = _compression.Algorithm != CompressionAlgorithm.None;
         // A leftover plain .partial is reused from offset 0: the bytes we write are the server's bytes for the same
