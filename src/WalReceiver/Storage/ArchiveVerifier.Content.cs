@@ -44,7 +44,7 @@ internal sealed partial class ArchiveVerifier
         {
             // A plain file's stored bytes are its WAL bytes: hashed on a second core while this one checks them. A
             // compressed file is hashed as stored, on its way into the decompressor.
-            var plainHash = expectedHash is not null && file.Algorithm == CompressionAlgorithm.None
+            using var plainHash = expectedHash is not null && file.Algorithm == CompressionAlgorithm.None
                 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
             HashingReadStream? hashing = null;
             using var stream = CompressedWal.OpenRead(Path.Combine(_directory, file.Name), file.Algorithm,
@@ -65,7 +65,6 @@ internal sealed partial class ArchiveVerifier
             }
 
             hash = hashing?.Finish() ?? (plainHash is null ? null : Convert.ToHexStringLower(plainHash.GetHashAndReset()));
-            plainHash?.Dispose();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException || CompressedWal.IsDamage(e))
         {
