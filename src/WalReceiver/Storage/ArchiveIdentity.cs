@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using WalReceiver.Diagnostics;
@@ -14,9 +13,6 @@ internal static class ArchiveIdentity
 {
     /// <summary>The file that records the system identifier; restore_command and pg_receivewal ignore it.</summary>
     public const string FileName = "walreceiver.systemid";
-
-    private const ushort LongHeaderFlag = 0x0002; // XLP_LONG_HEADER
-    private const int LongHeaderSize = 40;
 
     /// <summary>
     /// Checks that the archive in <paramref name="directory"/> belongs to the cluster <paramref name="systemId"/>; throws
@@ -46,32 +42,31 @@ internal static class ArchiveIdentity
     /// <summary>Reads <c>xlp_sysid</c> from a segment's first page; null when the file is too short or not a segment start.</summary>
     public static ulong? ReadFromSegment(string path, WalSegmentSize segmentSize)
     {
-        Span<byte> header = stackalloc byte[LongHeaderSize];
+        WalPageHeader? header;
         try
         {
-            using var file = CompressedWal.OpenRead(path);
-            if (file.ReadAtLeast(header, LongHeaderSize, throwOnEndOfStream: false) < LongHeaderSize)
-                return null;
+            header = CompressedWal.ReadLongHeader(path, CompressedWal.Split(Path.GetFileName(path)).Algorithm);
         }
         catch (Exception e) when (CompressedWal.IsDamage(e))
         {
             return null; // a damaged compressed file says nothing about the cluster
         }
 
-        // WAL is in the server's byte order; every platform PostgreSQL archives from here is little-endian.
-        var info = BinaryPrimitives.ReadUInt16LittleEndian(header[2..]);
-        var size = BinaryPrimitives.ReadUInt32LittleEndian(header[32..]);
-        if ((info & LongHeaderFlag) == 0 || size != (uint)segmentSize.Bytes)
-            return null;
-        return BinaryPrimitives.ReadUInt64LittleEndian(header[24..]);
+        return header is { } h && h.SegmentSize == (uint)segmentSize.Bytes ? h.SystemId : null;
     }
+
+    /// <summary>
+    /// Parses the text of <see cref="FileName"/>: the decimal system identifier, surrounding white space allowed.
+    /// </summary>
+    public static bool TryParseMarker(string text, out ulong systemId) =>
+        ulong.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out systemId);
 
     private static ulong ParseMarker(string path)
     {
-        var text = File.ReadAllText(path).Trim();
-        return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+        var text = File.ReadAllText(path);
+        return TryParseMarker(text, out var id)
             ? id
             : throw new WalReceiverException(FailureKind.ArchiveDamage,
-                $"\"{path}\" does not hold a system identifier (\"{text}\"). Restore it, or delete it to let the archive's segments decide");
+                $"\"{path}\" does not hold a system identifier (\"{text.Trim()}\"). Restore it, or delete it to let the archive's segments decide");
     }
 }

@@ -18,10 +18,6 @@ internal static class ArchiveRestore
 {
     private const int MaxLookups = 3;
 
-    /// <summary>The stored forms of a complete file, in the order they are preferred: plain needs no decoding.</summary>
-    private static readonly CompressionAlgorithm[] Forms =
-        [CompressionAlgorithm.None, CompressionAlgorithm.Gzip, CompressionAlgorithm.Lz4, CompressionAlgorithm.Zstd];
-
     /// <summary>
     /// Copies <paramref name="fileName"/> from <paramref name="archive"/> to <paramref name="destination"/> (relative
     /// paths are relative to the current directory, the server's data directory under <c>restore_command</c>).
@@ -84,9 +80,9 @@ internal static class ArchiveRestore
         {
             if (partial ? !partials : !completes)
                 continue;
-            foreach (var algorithm in Forms)
+            foreach (var algorithm in CompressedWal.Forms)
             {
-                var name = fileName + CompressedWal.SuffixOf(algorithm) + (partial ? WalFileName.PartialSuffix : "");
+                var name = CompressedWal.NameOf(fileName, algorithm, partial);
                 var path = Path.Combine(archive, name);
                 if (IsFile(path, archive))
                     return new StoredFile(name, path, algorithm, partial);
@@ -161,7 +157,7 @@ internal static class ArchiveRestore
         {
             return CompressedWal.OpenRead(source.Path, source.Algorithm);
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        catch (Exception e) when (CompressedWal.IsDamage(e))
         {
             throw SegmentCopy.Damaged(source, $"it cannot be decompressed ({e.Message.TrimEnd('.')})", e);
         }

@@ -42,13 +42,13 @@ internal sealed partial class ArchiveVerifier
         var readable = true;
         try
         {
-            Stream raw = new FileStream(Path.Combine(_directory, file.Name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-                1 << 16, FileOptions.SequentialScan);
-            // A plain file's stored bytes are its WAL bytes: hashed on a second core while this one checks them.
-            var plainHash = expectedHash is not null && file.Algorithm == CompressionAlgorithm.None
+            // A plain file's stored bytes are its WAL bytes: hashed on a second core while this one checks them. A
+            // compressed file is hashed as stored, on its way into the decompressor.
+            using var plainHash = expectedHash is not null && file.Algorithm == CompressionAlgorithm.None
                 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
-            var hashing = expectedHash is not null && plainHash is null ? new HashingReadStream(raw) : null;
-            using var stream = CompressedWal.Decompress(hashing ?? raw, file.Algorithm);
+            HashingReadStream? hashing = null;
+            using var stream = CompressedWal.OpenRead(Path.Combine(_directory, file.Name), file.Algorithm,
+                expectedHash is not null && plainHash is null ? stored => hashing = new HashingReadStream(stored) : null);
             int n;
             while ((n = stream.ReadAtLeast(_buffer, _buffer.Length, throwOnEndOfStream: false)) > 0)
             {
@@ -65,9 +65,8 @@ internal sealed partial class ArchiveVerifier
             }
 
             hash = hashing?.Finish() ?? (plainHash is null ? null : Convert.ToHexStringLower(plainHash.GetHashAndReset()));
-            plainHash?.Dispose();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException || CompressedWal.IsDamage(e))
         {
             readable = false;
             Add(ArchiveFindingSeverity.Error, file.Name, start + (ulong)Math.Min(length, segmentBytes),

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using WalReceiver.Wal;
 
 namespace WalReceiver.Storage;
@@ -79,7 +78,7 @@ internal sealed partial class ArchiveVerifier
     {
         var marker = Path.Combine(_directory, ArchiveIdentity.FileName);
         string source;
-        if (File.Exists(marker) && ulong.TryParse(File.ReadAllText(marker).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var recorded))
+        if (File.Exists(marker) && ArchiveIdentity.TryParseMarker(File.ReadAllText(marker), out var recorded))
         {
             (_systemId, source) = (recorded, $"recorded in {ArchiveIdentity.FileName}");
         }
@@ -126,7 +125,7 @@ internal sealed partial class ArchiveVerifier
         // History files are small: hashed on their own. The manifest may not list them; only a listed one is checked.
         if (_manifest?.GetValueOrDefault(name) is { } expected)
         {
-            using var hashing = new HashingReadStream(File.OpenRead(Path.Combine(_directory, name)));
+            using var hashing = new HashingReadStream(CompressedWal.OpenStored(Path.Combine(_directory, name)));
             CheckHash(name, hashing.Finish(), expected);
         }
     }
@@ -135,14 +134,9 @@ internal sealed partial class ArchiveVerifier
     {
         try
         {
-            using var stream = CompressedWal.OpenRead(Path.Combine(_directory, name), algorithm);
-            var header = _buffer.AsSpan(0, WalPageHeader.LongSize);
-            if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length)
-                return null;
-            var h = WalPageHeader.Read(header);
-            return (h.Info & WalPageHeader.LongHeader) != 0 ? h : null;
+            return CompressedWal.ReadLongHeader(Path.Combine(_directory, name), algorithm);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException || CompressedWal.IsDamage(e))
         {
             return null; // the content check reports it
         }

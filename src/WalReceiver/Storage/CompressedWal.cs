@@ -18,6 +18,12 @@ namespace WalReceiver.Storage;
 /// </remarks>
 internal static class CompressedWal
 {
+    /// <summary>
+    /// Every stored form, in the order a reader prefers them when several exist for one name: plain needs no decoding.
+    /// </summary>
+    public static ReadOnlySpan<CompressionAlgorithm> Forms =>
+        [CompressionAlgorithm.None, CompressionAlgorithm.Gzip, CompressionAlgorithm.Lz4, CompressionAlgorithm.Zstd];
+
     /// <summary>The suffix of <paramref name="algorithm"/>'s completed files.</summary>
     public static string SuffixOf(CompressionAlgorithm algorithm) => algorithm switch
     {
@@ -26,6 +32,10 @@ internal static class CompressedWal
         CompressionAlgorithm.Zstd => ".zst",
         _ => "",
     };
+
+    /// <summary>The stored name of <paramref name="stem"/> in the form <paramref name="algorithm"/>, complete or <c>.partial</c>.</summary>
+    public static string NameOf(string stem, CompressionAlgorithm algorithm, bool partial) =>
+        stem + SuffixOf(algorithm) + (partial ? WalFileName.PartialSuffix : "");
 
     /// <summary>
     /// Splits an archive file name into its 24-character segment name (or other base name), compression and
@@ -37,10 +47,10 @@ internal static class CompressedWal
         var partial = name.EndsWith(WalFileName.PartialSuffix, StringComparison.Ordinal);
         if (partial)
             name = name[..^WalFileName.PartialSuffix.Length];
-        foreach (var algorithm in (ReadOnlySpan<CompressionAlgorithm>)[CompressionAlgorithm.Gzip, CompressionAlgorithm.Lz4, CompressionAlgorithm.Zstd])
+        foreach (var algorithm in Forms)
         {
             var suffix = SuffixOf(algorithm);
-            if (name.EndsWith(suffix, StringComparison.Ordinal))
+            if (algorithm != CompressionAlgorithm.None && name.EndsWith(suffix, StringComparison.Ordinal))
                 return (name[..^suffix.Length], algorithm, partial);
         }
 
@@ -50,13 +60,17 @@ internal static class CompressedWal
     /// <summary>Opens <paramref name="path"/> for reading its WAL bytes, decompressing according to its name.</summary>
     public static Stream OpenRead(string path) => OpenRead(path, Split(Path.GetFileName(path)).Algorithm);
 
-    /// <summary>Opens <paramref name="path"/> for reading its WAL bytes, decompressing with <paramref name="algorithm"/>.</summary>
-    public static Stream OpenRead(string path, CompressionAlgorithm algorithm)
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading its WAL bytes, decompressing with <paramref name="algorithm"/>.
+    /// <paramref name="stored"/>, if given, wraps the stored bytes before they are decompressed (to hash them as stored);
+    /// the result owns what it returns.
+    /// </summary>
+    public static Stream OpenRead(string path, CompressionAlgorithm algorithm, Func<Stream, Stream>? stored = null)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16,
-            FileOptions.SequentialScan);
+        Stream file = OpenStored(path);
         try
         {
+            file = stored?.Invoke(file) ?? file;
             return Decompress(file, algorithm);
         }
         catch
@@ -64,6 +78,25 @@ internal static class CompressedWal
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/>'s stored bytes, as they are on disk. Others may write, rename or delete it meanwhile:
+    /// the receiver completes and renames <c>.partial</c> files while restore and verify read them.
+    /// </summary>
+    public static FileStream OpenStored(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
+
+    /// <summary>
+    /// The long page header at the start of <paramref name="path"/> (decompressed), or null when the file is shorter than
+    /// one or does not start a segment. Damage and I/O errors are thrown; the callers differ in what they make of them.
+    /// </summary>
+    public static WalPageHeader? ReadLongHeader(string path, CompressionAlgorithm algorithm)
+    {
+        Span<byte> bytes = stackalloc byte[WalPageHeader.LongSize];
+        using var stream = OpenRead(path, algorithm);
+        var n = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        return WalPageHeader.TryReadLong(bytes[..n], out var header) ? header : null;
     }
 
     /// <summary>Wraps <paramref name="compressed"/> (owned by the result) in a decompressing stream.</summary>
@@ -94,8 +127,17 @@ internal static class CompressedWal
         return total;
     }
 
-    /// <summary>Whether <paramref name="e"/>, thrown while reading an archive file, means the file is damaged or cut short.</summary>
+    /// <summary>
+    /// Whether <paramref name="e"/>, thrown while opening or reading an archive file, means the file is damaged or cut short
+    /// (<see cref="EndOfStreamException"/>: cut inside a frame) rather than unreadable.
+    /// </summary>
+    /// <remarks>
+    /// The decoders report damage each in their own way: <see cref="InvalidDataException"/> (gzip, a corrupt LZ4 frame
+    /// header), <see cref="ZstdException"/> (which is not an <see cref="IOException"/>), and <see cref="ArgumentException"/>
+    /// or <see cref="InvalidOperationException"/> (K4os's LZ4 decoder reports a content checksum mismatch so), which restore
+    /// has always counted as damage from a decoder fed garbage.
+    /// This is the one place that list is kept, so restore, verify, start planning and the identity check agree.
+    /// </remarks>
     public static bool IsDamage(Exception e) =>
-        // K4os's LZ4 decoder reports a content checksum mismatch as an InvalidOperationException.
-        e is InvalidDataException or EndOfStreamException or ZstdException or InvalidOperationException;
+        e is InvalidDataException or EndOfStreamException or ZstdException or ArgumentException or InvalidOperationException;
 }

@@ -23,9 +23,6 @@ internal sealed record CompressionSpecification(CompressionAlgorithm Algorithm, 
     /// <summary>The algorithm's name as the command line spells it (<c>gzip</c>).</summary>
     public string AlgorithmName => NameOf(Algorithm);
 
-    /// <summary>The suffix of a completed file (<c>.gz</c>, <c>.lz4</c>, <c>.zst</c>, or none); <c>.partial</c> follows it while in progress.</summary>
-    public string Suffix => CompressedWal.SuffixOf(Algorithm);
-
     /// <summary>Parses <paramref name="text"/> or throws <see cref="FormatException"/> with pg_receivewal's message.</summary>
     public static CompressionSpecification Parse(string text) =>
         TryParse(text, out var specification, out var error) ? specification : throw new FormatException(error);

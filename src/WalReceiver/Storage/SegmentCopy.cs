@@ -1,6 +1,5 @@
 using WalReceiver.Diagnostics;
 using WalReceiver.Wal;
-using ZstdSharp;
 
 namespace WalReceiver.Storage;
 
@@ -25,14 +24,14 @@ internal sealed class SegmentCopy(StoredFile source, string fileName, Stream inp
     /// <summary>Copies a segment; returns its size, or null for a <c>.partial</c> that holds no WAL yet.</summary>
     public long? Segment()
     {
-        var n = Read(WalLongPageHeader.Size);
+        var n = Read(WalPageHeader.LongSize);
         var first = _buffer.AsSpan(0, n);
-        if (!WalLongPageHeader.TryRead(first, out var header))
+        if (!WalPageHeader.TryReadLong(first, out var header))
         {
             // A .partial the receiver created but had not written a page header into yet holds nothing to replay.
-            if (source.IsPartial && (n < WalLongPageHeader.Size || first.IndexOfAnyExcept((byte)0) < 0))
+            if (source.IsPartial && (n < WalPageHeader.LongSize || first.IndexOfAnyExcept((byte)0) < 0))
                 return null;
-            throw Damaged(source, n < WalLongPageHeader.Size
+            throw Damaged(source, n < WalPageHeader.LongSize
                 ? $"it holds {n} bytes, less than a WAL page header"
                 : "it does not start with the long page header of a WAL segment");
         }
@@ -104,7 +103,7 @@ internal sealed class SegmentCopy(StoredFile source, string fileName, Stream inp
                     throw Damaged(source, $"it ends inside a compressed frame (a truncated file: {e.Message.TrimEnd('.')})", e);
                 n = 0;
             }
-            catch (Exception e) when (e is InvalidDataException or ZstdException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (CompressedWal.IsDamage(e))
             {
                 throw Damaged(source, $"it cannot be decompressed ({e.Message.TrimEnd('.')})", e);
             }

@@ -35,7 +35,7 @@ internal sealed class WalSegmentWriter : IDisposable
     private readonly ArchiveFileModes _modes;
     private readonly FileSync _sync;
     private readonly CompressionSpecification _compression;
-    private readonly ChecksumManifest _manifest;
+    private readonly ArchiveManifest _manifest;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly ArrayBufferWriter<byte> _held = new();
     private FileStream? _file;
@@ -63,7 +63,7 @@ internal sealed class WalSegmentWriter : IDisposable
         _modes = modes;
         _sync = sync;
         _compression = compression ?? CompressionSpecification.None;
-        _manifest = new ChecksumManifest(directory, modes, sync);
+        _manifest = new ArchiveManifest(directory, modes, sync);
         _written = start;
         _flushed = start;
     }
@@ -119,7 +119,7 @@ internal sealed class WalSegmentWriter : IDisposable
             lock (_lock)
                 return _partialPath is { } path && _file is not null
                     ? Path.GetFileName(path)
-                    : WalFileName.Format(Timeline, _written, _segmentSize) + _compression.Suffix + WalFileName.PartialSuffix;
+                    : CompressedWal.NameOf(WalFileName.Format(Timeline, _written, _segmentSize), _compression.Algorithm, partial: true);
         }
     }
 
@@ -287,16 +287,16 @@ internal sealed class WalSegmentWriter : IDisposable
     {
         var segmentStart = _segmentSize.StartOf(_written);
         var name = WalFileName.Format(Timeline, segmentStart, _segmentSize);
-        foreach (var algorithm in (ReadOnlySpan<CompressionAlgorithm>)[CompressionAlgorithm.None, CompressionAlgorithm.Gzip, CompressionAlgorithm.Lz4, CompressionAlgorithm.Zstd])
+        foreach (var algorithm in CompressedWal.Forms)
         {
-            var complete = Path.Combine(_directory, name + CompressedWal.SuffixOf(algorithm));
+            var complete = Path.Combine(_directory, CompressedWal.NameOf(name, algorithm, partial: false));
             if (File.Exists(complete))
                 throw new WalReceiverException(FailureKind.ArchiveDamage,
                     $"segment file \"{complete}\" already exists while streaming it again; refusing to overwrite a complete segment. " +
                     "Move it aside if it is damaged, or check that the archive belongs to this server");
         }
 
-        _partialPath = Path.Combine(_directory, name + _compression.Suffix + WalFileName.PartialSuffix);
+        _partialPath = Path.Combine(_directory, CompressedWal.NameOf(name, _compression.Algorithm, partial: true));
         var created = !File.Exists(_partialPath);
         var compressed = _compression.Algorithm != CompressionAlgorithm.None;
         // A leftover plain .partial is reused from offset 0: the bytes we write are the server's bytes for the same
@@ -334,7 +334,7 @@ internal sealed class WalSegmentWriter : IDisposable
         CloseFile();
         var partial = _partialPath!;
         var complete = partial[..^WalFileName.PartialSuffix.Length];
-        // The manifest line is durable before the name that makes the file complete exists (see ChecksumManifest).
+        // The manifest line is durable before the name that makes the file complete exists (see ArchiveManifest).
         try
         {
             _manifest.Append(Path.GetFileName(complete), sha256);

@@ -50,6 +50,16 @@ internal readonly record struct WalPageHeader(
             isLong ? BinaryPrimitives.ReadUInt32LittleEndian(bytes[36..]) : 0);
     }
 
+    /// <summary>
+    /// Reads the long header from a segment's first bytes; false when there are fewer than <see cref="LongSize"/> bytes or
+    /// the page does not say it has a long header (a file that is not the start of a segment, or a page never written).
+    /// </summary>
+    public static bool TryReadLong(ReadOnlySpan<byte> bytes, out WalPageHeader header)
+    {
+        header = bytes.Length >= LongSize ? Read(bytes[..LongSize]) : default;
+        return (header.Info & LongHeader) != 0;
+    }
+
     /// <summary>Whether every field is zero: a page never written (the pre-padded tail of a <c>.partial</c>).</summary>
     public bool IsZero => Magic == 0 && Info == 0 && Timeline == 0 && !PageAddress.IsValid && RemainingLength == 0;
 }

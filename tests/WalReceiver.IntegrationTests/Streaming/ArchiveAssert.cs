@@ -24,8 +24,7 @@ public static class ArchiveAssert
             .Order(StringComparer.Ordinal).ToList();
         var complete = 0;
         ulong? previous = null;
-        var manifestPath = Path.Combine(directory, ChecksumManifest.FileName);
-        var manifest = File.Exists(manifestPath) ? ChecksumManifest.Read(manifestPath) : null;
+        var manifest = ArchiveManifest.Read(directory);
         foreach (var name in files)
         {
             var stem = name[..WalFileName.Length];
@@ -47,7 +46,7 @@ public static class ArchiveAssert
                 Assert.True(server.AsSpan().SequenceEqual(ours), $"{name} differs from the server's pg_wal/{stem}");
                 if (manifest is not null)
                 {
-                    Assert.True(manifest.TryGetValue(name, out var recorded), $"{name} is not in {ChecksumManifest.FileName}");
+                    Assert.True(manifest.TryGetValue(name, out var recorded), $"{name} is not in {ArchiveManifest.FileName}");
                     var actual = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(directory, name))));
                     Assert.Equal(recorded, actual);
                 }

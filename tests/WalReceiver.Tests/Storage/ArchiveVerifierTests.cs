@@ -55,6 +55,29 @@ public sealed class ArchiveVerifierTests
         Assert.StartsWith("gap: segment 000000020000000000000005 is missing", gap.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(".gz")]
+    [InlineData(".lz4")]
+    [InlineData(".zst")]
+    public void A_compressed_segment_with_a_corrupt_frame_is_an_error_of_its_own(string suffix)
+    {
+        // Each decoder reports a corrupt frame its own way (Zstandard's exception is no IOException); none may end the run.
+        var algorithm = CompressedWal.Split("x" + suffix).Algorithm;
+        const string Name = "000000010000000000000004";
+        using var dir = Archive(withHistory: true);
+        var segment = File.ReadAllBytes(dir.File(Name));
+        var compressed = TestSegments.Compress(segment, algorithm, frames: 3);
+        compressed.AsSpan(TestSegments.FramesLength(segment, algorithm, 1, of: 3), 8).Fill(0xA5);
+        File.Delete(dir.File(Name));
+        var stored = CompressedWal.NameOf(Name, algorithm, partial: false);
+        File.WriteAllBytes(dir.File(stored), compressed);
+
+        var report = ArchiveVerifier.Verify(dir.Path);
+
+        Assert.Contains(report.Findings, f => f.Severity == ArchiveFindingSeverity.Error && f.File == stored);
+        Assert.Equal(5, report.Files);
+    }
+
     private static TempDirectory Archive(bool withHistory)
     {
         var wal = new WalBuilder(OneMb, Lsn.Parse("0/300000")).Fill(new Lsn(SwitchPoint.Value - 3000));

@@ -18,12 +18,12 @@ internal static class TestSegments
         Assert.True(WalFileName.TryParse(name, Size, out var timeline, out var segment));
         var bytes = new byte[length ?? Size.Bytes];
         var random = new Random(name.GetHashCode(StringComparison.Ordinal));
-        random.NextBytes(bytes.AsSpan(WalLongPageHeader.Size));
+        random.NextBytes(bytes.AsSpan(WalPageHeader.LongSize));
         // Some runs of one value, so that compression has something to do.
-        for (var i = WalLongPageHeader.Size; i < bytes.Length; i += 4096)
+        for (var i = WalPageHeader.LongSize; i < bytes.Length; i += 4096)
             bytes.AsSpan(i, Math.Min(1024, bytes.Length - i)).Fill(0x5A);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes, 0xD110);
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), WalLongPageHeader.LongHeaderFlag);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), WalPageHeader.LongHeader);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), timeline);
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(8), Size.StartOfSegment(segment).Value);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(16), 0);
