@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using K4os.Compression.LZ4.Streams;
 using WalReceiver.Wal;
 using ZstdSharp;
 
@@ -104,8 +103,8 @@ internal static class CompressedWal
     {
         // GZipStream reads concatenated members (since .NET Core 3.0), as gzip -d does.
         CompressionAlgorithm.Gzip => new GZipStream(compressed, CompressionMode.Decompress),
-        // Both decoders continue across concatenated frames, as lz4 -d and zstd -d do.
-        CompressionAlgorithm.Lz4 => LZ4Stream.Decode(compressed),
+        // Both continue across concatenated frames, as lz4 -d and zstd -d do (LZ4 through a wrapper; see there why).
+        CompressionAlgorithm.Lz4 => new Lz4FramesReadStream(compressed),
         CompressionAlgorithm.Zstd => new DecompressionStream(compressed),
         _ => compressed,
     };

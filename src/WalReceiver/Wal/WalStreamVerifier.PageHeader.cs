@@ -3,6 +3,10 @@ namespace WalReceiver.Wal;
 /// <summary>The page-header half of the verifier: the checks of PostgreSQL's <c>XLogReaderValidatePageHeader</c>, and continuation.</summary>
 internal sealed partial class WalStreamVerifier
 {
+    // xlp_rem_len ends at 20; the header struct is MAXALIGNed to 24, and the server zero-fills the page first.
+    private const int HeaderPaddingOffset = 20;
+    private const int HeaderPaddingSize = 4;
+
     private WalVerificationError? CheckPageHeader(Lsn page, int size)
     {
         var h = WalPageHeader.Read(_pageHeader.AsSpan(0, size));
@@ -34,12 +38,24 @@ internal sealed partial class WalStreamVerifier
             return Problem(page, $"xlp_xlog_blcksz {h.BlockSize}, expected {WalPageHeader.PageSize}");
         if (h.PageAddress != page)
             return Problem(page, $"xlp_pageaddr {h.PageAddress}, expected {page}");
+        if (h.Timeline == 0)
+            return Problem(page, "xlp_tli 0: timelines start at 1");
         if (h.Timeline > _timeline)
             return Problem(page, $"xlp_tli {h.Timeline} is later than the stream's timeline {_timeline}");
         if (h.Timeline < _lastTimeline)
             return Problem(page, $"xlp_tli {h.Timeline} is earlier than the previous page's {_lastTimeline}");
+        if (_pageHeader.AsSpan(HeaderPaddingOffset, HeaderPaddingSize).IndexOfAnyExcept((byte)0) is >= 0 and var p)
+            return Problem(page, $"non-zero byte 0x{_pageHeader[HeaderPaddingOffset + p]:X2} in the page header's padding (offset {HeaderPaddingOffset + p})");
         _lastTimeline = h.Timeline;
         return CheckContinuation(page, h);
+    }
+
+    // A page skipped by a switch record: the server zeroes its header too (PostgreSQL 14 and later), or leaves a valid one
+    // without continuation, as older servers do.
+    private WalVerificationError? CheckSkippedPageHeader(Lsn page, int size)
+    {
+        var header = _pageHeader.AsSpan(0, size);
+        return WalPageHeader.Read(header).Magic == _magic ? CheckPageHeader(page, size) : NonZero(page.Value, header);
     }
 
     private WalVerificationError? CheckContinuation(Lsn page, WalPageHeader h)
@@ -55,7 +71,8 @@ internal sealed partial class WalStreamVerifier
                 _skipRemaining = h.RemainingLength;
                 _mode = WalVerifierMode.SkipContinuation;
                 return null;
-            case WalVerifierMode.SkipContinuation or WalVerifierMode.Record when overwrites:
+            case WalVerifierMode.SkipContinuation when overwrites:
+            case WalVerifierMode.Record when overwrites && _recordHave > 0:
                 // The record that should continue here was never finished; the server wrote new WAL over its place.
                 StartRecord();
                 return null;
@@ -64,10 +81,16 @@ internal sealed partial class WalStreamVerifier
             case WalVerifierMode.Record when _recordHave > 0:
                 return CheckRemaining(page, h, _recordLength - _recordHave, $"the record at {new Lsn(_recordStart)}");
             default:
-                if (_mode == WalVerifierMode.Start)
+                var atStart = _mode == WalVerifierMode.Start;
+                if (atStart)
                     StartRecord();
-                return continues
-                    ? Problem(page, $"XLP_FIRST_IS_CONTRECORD is set (xlp_rem_len {h.RemainingLength}) but no record continues onto this page")
+                if (continues)
+                    return Problem(page, $"XLP_FIRST_IS_CONTRECORD is set (xlp_rem_len {h.RemainingLength}) but no record continues onto this page");
+                // At the stream's start a record abandoned in the previous segment is out of sight; anywhere else it is pending here.
+                if (overwrites && !atStart)
+                    return Problem(page, "XLP_FIRST_IS_OVERWRITE_CONTRECORD is set but no record continues onto this page");
+                return h.RemainingLength != 0
+                    ? Problem(page, $"xlp_rem_len {h.RemainingLength} without XLP_FIRST_IS_CONTRECORD (the server leaves it 0)")
                     : null;
         }
     }

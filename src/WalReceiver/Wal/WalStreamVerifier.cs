@@ -14,7 +14,14 @@ namespace WalReceiver.Wal;
 /// timeline and never decreasing (pages up to a timeline switch carry the old one); continuation flags and
 /// <c>xlp_rem_len</c> that agree with the record still incomplete; <c>xl_tot_len</c> at least a record header;
 /// <c>xl_prev</c> pointing at the previous record; and the CRC. After an <c>XLOG_SWITCH</c> record the rest of the
-/// segment is padding, page headers included, and is not looked at.
+/// segment is padding, page headers included.
+/// </para>
+/// <para>
+/// Beyond the reader's checks, every byte that no CRC covers is checked against what the server can have written: it
+/// zero-fills each page before copying records in, so the MAXALIGN padding between records, the padding inside page
+/// headers and the rest of a segment after a switch record are zeros, and <c>xlp_rem_len</c> is 0 on a page no record
+/// continues onto. So any changed byte is caught, except in the tail of a record begun before the stream's start (which
+/// nothing can check) and in the <c>XLP_BKP_REMOVABLE</c> bit of <c>xlp_info</c>, which the server sets or clears freely.
 /// </para>
 /// <para>
 /// The CRC is computed incrementally: the body as its pieces arrive, then the first 20 header bytes, which are kept in
@@ -139,17 +146,10 @@ internal sealed partial class WalStreamVerifier
 
     private (int Used, WalVerificationError? Error) Step(ReadOnlySpan<byte> data)
     {
-        switch (_mode)
+        if (_mode == WalVerifierMode.EndOfWal)
         {
-            case WalVerifierMode.EndOfWal:
-                _position += (ulong)data.Length;
-                return (data.Length, null);
-            case WalVerifierMode.SwitchPadding:
-                var padding = (int)Math.Min((ulong)data.Length, _paddingEnd - _position);
-                _position += (ulong)padding;
-                if (_position == _paddingEnd)
-                    StartRecord();
-                return (padding, null);
+            _position += (ulong)data.Length;
+            return (data.Length, null);
         }
 
         var inPage = InPage(_position);
@@ -159,14 +159,17 @@ internal sealed partial class WalStreamVerifier
             var n = Math.Min(headerSize - inPage, data.Length);
             data[..n].CopyTo(_pageHeader.AsSpan(inPage));
             _position += (ulong)n;
-            return (n, inPage + n == headerSize ? CheckPageHeader(new Lsn(_position - (ulong)headerSize), headerSize) : null);
+            if (inPage + n < headerSize)
+                return (n, null);
+            var start = new Lsn(_position - (ulong)headerSize);
+            return (n, _mode == WalVerifierMode.SwitchPadding ? CheckSkippedPageHeader(start, headerSize) : CheckPageHeader(start, headerSize));
         }
 
         var page = data[..Math.Min(data.Length, WalPageHeader.PageSize - inPage)];
         return _mode switch
         {
             WalVerifierMode.SkipContinuation => (SkipContinuation(page), null),
-            WalVerifierMode.Padding => (Pad(page), null),
+            WalVerifierMode.Padding or WalVerifierMode.SwitchPadding => Pad(page),
             _ => ReadRecord(page),
         };
     }
@@ -181,13 +184,30 @@ internal sealed partial class WalStreamVerifier
         return n;
     }
 
-    private int Pad(ReadOnlySpan<byte> page)
+    // The server zero-fills every WAL page before it copies records in, so padding is zeros: a byte that is not was
+    // changed on the way, and is reported at its own LSN.
+    private (int Used, WalVerificationError? Error) Pad(ReadOnlySpan<byte> page)
     {
         var n = (int)Math.Min((ulong)page.Length, _paddingEnd - _position);
+        var start = _position;
         _position += (ulong)n;
-        if (_position == _paddingEnd)
+        var error = NonZero(start, page[..n]);
+        if (error is null && _position == _paddingEnd)
             StartRecord();
-        return n;
+        return (n, error);
+    }
+
+    private WalVerificationError? NonZero(ulong start, ReadOnlySpan<byte> bytes)
+    {
+        var i = bytes.IndexOfAnyExcept((byte)0);
+        if (i < 0)
+            return null;
+        var where = _mode == WalVerifierMode.SwitchPadding
+            ? $"the padding after the switch record at {new Lsn(_previousRecord)}"
+            : _previousRecord == 0
+                ? "the alignment padding after the record continued from before the stream's start"
+                : $"the alignment padding after the record at {new Lsn(_previousRecord)}";
+        return new WalVerificationError(new Lsn(start + (ulong)i), $"non-zero byte 0x{bytes[i]:X2} in {where}");
     }
 
     private (int Used, WalVerificationError? Error) ReadRecord(ReadOnlySpan<byte> page)

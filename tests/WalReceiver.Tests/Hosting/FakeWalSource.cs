@@ -15,6 +15,15 @@ internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, S
 
     public Lsn ReportedFlush { get; set; }
 
+    /// <summary>If valid, serving stops before the message that would start here until <see cref="Release"/> completes.</summary>
+    public Lsn HoldAt { get; init; } = Lsn.Invalid;
+
+    /// <summary>Completes when serving reached <see cref="HoldAt"/>: every message before it was taken by the receiver.</summary>
+    public TaskCompletionSource Holding { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Complete it to serve the messages from <see cref="HoldAt"/> on.</summary>
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public Lsn ServerWalEnd => walStart + (ulong)wal.Length + serverAhead;
 
     public IReadOnlyList<Lsn> StatusUpdates
@@ -44,6 +53,12 @@ internal sealed class FakeWalSource(byte[] wal, Lsn walStart, int messageSize, S
         {
             if (pacing is { } delay)
                 await Task.Delay(delay, cancellationToken);
+            if (walStart + (ulong)offset == HoldAt)
+            {
+                Holding.TrySetResult();
+                await Release.Task.WaitAsync(cancellationToken);
+            }
+
             yield return new WalChunk(walStart + (ulong)offset, wal.AsMemory(offset, Math.Min(messageSize, wal.Length - offset)));
         }
 

@@ -116,6 +116,125 @@ public sealed class WalStreamVerifierTests
     }
 
     [Fact]
+    public void Every_flipped_byte_is_reported_except_in_the_skipped_continuation()
+    {
+        const int tail = 9000;
+        var wal = new WalBuilder(OneMb, Lsn.Parse("0/3000000"), seed: 5).Continuation(tail);
+        wal.Record(30);
+        wal.Record(8100); // across a page: a continuation page header with xlp_rem_len
+        wal.Fill(Lsn.Parse("0/3007000"), maxLength: 700);
+        var bytes = wal.ToArray();
+        var skipped = SkippedContinuation(wal, tail);
+        // A longer xl_tot_len can reach past the end of the stream: the record then waits for more WAL, unverified.
+        var lengthFields = wal.Records.SelectMany(r => Enumerable.Range(1, 3).Select(i => r.Start + (ulong)i)).ToHashSet();
+        var random = new Random(12);
+        var missed = new List<string>();
+        for (var offset = 0; offset < bytes.Length; offset++)
+        {
+            var position = wal.Start + (ulong)offset;
+            var mask = (byte)(1 << random.Next(8));
+            if (InPage(position) == 2 && mask == WalPageHeader.BackupRemovable)
+                mask = 1; // XLP_BKP_REMOVABLE: the server sets or clears it on any page, nothing can tell a flip
+            bytes[offset] ^= mask;
+            var verifier = Verifier(wal);
+            var error = verifier.Append(wal.Start, bytes);
+            bytes[offset] ^= mask;
+
+            if (skipped.Contains(position))
+                Assert.Null(error); // the tail of a record begun before the stream: no CRC of it is in sight
+            else if (error is null && !(lengthFields.Contains(position) && verifier.VerifiedUpTo <= position))
+                missed.Add($"{position} ^ 0x{mask:X2} (verified up to {verifier.VerifiedUpTo})");
+        }
+
+        Assert.True(skipped.Count > 0 && skipped.Count < tail + 1);
+        Assert.Empty(missed);
+    }
+
+    [Fact]
+    public void Non_zero_alignment_padding_is_reported_at_its_byte()
+    {
+        var wal = new WalBuilder(OneMb, Lsn.Parse("0/3000000")).Fill(Lsn.Parse("0/3001000"));
+        var record = wal.Record(61); // 3 bytes of padding after it
+        wal.Fill(Lsn.Parse("0/3002000"));
+        var bytes = wal.ToArray();
+        var padding = record + 62;
+        bytes[wal.OffsetOf(padding)] = 0x40;
+        var verifier = Verifier(wal);
+
+        var error = verifier.Append(wal.Start, bytes);
+
+        Assert.Equal(padding, error?.Lsn);
+        Assert.Equal($"non-zero byte 0x40 in the alignment padding after the record at {record}", error?.Problem);
+        Assert.Equal(padding, verifier.VerifiedUpTo);
+    }
+
+    [Fact]
+    public void Non_zero_padding_after_a_continuation_skipped_at_the_start_is_reported()
+    {
+        var wal = new WalBuilder(OneMb, Lsn.Parse("0/3000000")).Continuation(1001);
+        var first = wal.Record(64);
+        var bytes = wal.ToArray();
+        bytes[wal.OffsetOf(first) - 1] = 0x01;
+
+        var error = Verifier(wal).Append(wal.Start, bytes);
+
+        Assert.Equal(new Lsn(first.Value - 1), error?.Lsn);
+        Assert.Equal("non-zero byte 0x01 in the alignment padding after the record continued from before the stream's start", error?.Problem);
+    }
+
+    /// <summary>Bytes after a switch record: in its own page, in a later page's header and body, the segment's last byte.</summary>
+    [Theory]
+    [InlineData(-1, 0)]
+    [InlineData(3, 0)]
+    [InlineData(3, 2)]
+    [InlineData(3, 9)]
+    [InlineData(3, 16)]
+    [InlineData(3, 21)]
+    [InlineData(3, 5000)]
+    [InlineData(127, 8191)]
+    public void Non_zero_switch_padding_is_reported_at_its_byte(int page, int inPage)
+    {
+        var wal = new WalBuilder(OneMb, Lsn.Parse("0/3000000")).Fill(Lsn.Parse("0/3005000"));
+        var @switch = wal.Switch();
+        wal.Fill(Lsn.Parse("0/3102000"));
+        var bytes = wal.ToArray();
+        var at = page < 0 ? @switch + 30 : Lsn.Parse("0/3000000") + (ulong)((page * WalPageHeader.PageSize) + inPage);
+        Assert.True(at >= @switch + 24 && at < Lsn.Parse("0/3100000"));
+        Assert.Equal(0, bytes[wal.OffsetOf(at)]);
+        Assert.Null(Verifier(wal).Append(wal.Start, bytes));
+        bytes[wal.OffsetOf(at)] = 0x80;
+
+        var error = Verifier(wal).Append(wal.Start, bytes);
+
+        Assert.Equal(at, error?.Lsn);
+        Assert.Equal($"non-zero byte 0x80 in the padding after the switch record at {@switch}", error?.Problem);
+    }
+
+    [Fact]
+    public void Switch_padding_may_keep_the_page_headers_older_servers_write_but_they_are_checked()
+    {
+        var wal = new WalBuilder(OneMb, Lsn.Parse("0/3000000")).Fill(Lsn.Parse("0/3005000"));
+        wal.Switch();
+        wal.Fill(Lsn.Parse("0/3102000"));
+        var bytes = wal.ToArray();
+        for (var page = Lsn.Parse("0/3006000"); page < Lsn.Parse("0/3100000"); page += WalPageHeader.PageSize)
+        {
+            var header = bytes.AsSpan(wal.OffsetOf(page));
+            BinaryPrimitives.WriteUInt16LittleEndian(header, WalBuilder.Magic);
+            BinaryPrimitives.WriteUInt16LittleEndian(header[2..], WalPageHeader.BackupRemovable);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[4..], 1);
+            BinaryPrimitives.WriteUInt64LittleEndian(header[8..], page.Value);
+        }
+
+        Assert.Null(Verifier(wal).Append(wal.Start, bytes));
+        var damaged = Lsn.Parse("0/3008000");
+        bytes[wal.OffsetOf(damaged) + 16] = 0x01;
+        var error = Verifier(wal).Append(wal.Start, bytes);
+        Assert.Equal(damaged, error?.Lsn);
+        Assert.StartsWith("xlp_rem_len 1 without XLP_FIRST_IS_CONTRECORD", error?.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bad_length_is_reported_at_the_record()
     {
         var wal = Sample(out var small);
@@ -304,6 +423,22 @@ public sealed class WalStreamVerifierTests
         }
 
         return chunks;
+    }
+
+    private static int InPage(Lsn lsn) => (int)(lsn.Value % WalPageHeader.PageSize);
+
+    /// <summary>The LSNs of the <paramref name="tail"/> bytes of a record begun before the stream (page headers skipped).</summary>
+    private static HashSet<Lsn> SkippedContinuation(WalBuilder wal, int tail)
+    {
+        var skipped = new HashSet<Lsn>();
+        for (var position = wal.Start; skipped.Count < tail; position += 1)
+        {
+            var headerSize = wal.SegmentSize.OffsetIn(position) < WalPageHeader.PageSize ? WalPageHeader.LongSize : WalPageHeader.ShortSize;
+            if (InPage(position) >= headerSize)
+                skipped.Add(position);
+        }
+
+        return skipped;
     }
 
     /// <summary>Every LSN of record bytes (page headers skipped), except the xl_tot_len field, with its record's start.</summary>
