@@ -93,8 +93,8 @@ public sealed class WalSegmentWriterCompressionTests
             Assert.Equal(stored.Length, frameStart);
         }
 
-        var manifest = ChecksumManifest.Read(dir.File(ChecksumManifest.FileName));
-        Assert.Equal(2, File.ReadAllLines(dir.File(ChecksumManifest.FileName)).Length);
+        var manifest = ArchiveManifest.Read(dir.Path)!;
+        Assert.Equal(2, File.ReadAllLines(dir.File(ArchiveManifest.FileName)).Length);
         Assert.Equal(names[..2].Order(), manifest.Keys.Order());
         foreach (var name in names[..2])
             Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(dir.File(name)))), manifest[name]);
@@ -119,11 +119,11 @@ public sealed class WalSegmentWriterCompressionTests
 
         var stored = File.ReadAllBytes(dir.File(Name(0, specification) + WalFileName.PartialSuffix));
         Assert.Equal(wal.AsSpan(0, 100_000 + FrameEncoder.MaxFrameInput).ToArray(), Decompress(stored, specification.Algorithm));
-        Assert.False(File.Exists(dir.File(ChecksumManifest.FileName)));
+        Assert.False(File.Exists(dir.File(ArchiveManifest.FileName)));
     }
 
     private static string Name(int segment, CompressionSpecification specification) =>
-        WalFileName.Format(1, Start + (ulong)(segment * TwoMb.Bytes), TwoMb) + specification.Suffix;
+        WalFileName.Format(1, Start + (ulong)(segment * TwoMb.Bytes), TwoMb) + CompressedWal.SuffixOf(specification.Algorithm);
 
     private static void Observe(TempDirectory dir, string[] names, SortedSet<long>[] lengths)
     {

@@ -24,7 +24,7 @@ public sealed class WalSegmentWriterVerificationTests
     public void Full_segment_is_renamed_only_once_verified_to_its_end_and_the_bytes_after_it_wait(string compression)
     {
         using var dir = new TempDirectory();
-        var suffix = CompressionSpecification.Parse(compression).Suffix;
+        var suffix = CompressedWal.SuffixOf(CompressionSpecification.Parse(compression).Algorithm);
         var wal = Bytes(OneMb.Bytes + 8000, 1);
         var completed = new List<string>();
         using var w = Writer(dir, compression);
@@ -59,7 +59,7 @@ public sealed class WalSegmentWriterVerificationTests
     public void Close_while_waiting_leaves_the_full_segment_partial_and_drops_the_held_bytes(string compression)
     {
         using var dir = new TempDirectory();
-        var suffix = CompressionSpecification.Parse(compression).Suffix;
+        var suffix = CompressedWal.SuffixOf(CompressionSpecification.Parse(compression).Algorithm);
         var wal = Bytes(OneMb.Bytes + 5000, 2);
         using (var w = Writer(dir, compression))
         {
@@ -73,7 +73,7 @@ public sealed class WalSegmentWriterVerificationTests
 
         Assert.Equal(wal.AsSpan(0, OneMb.Bytes).ToArray(), Read(dir.File(First + suffix + WalFileName.PartialSuffix)));
         Assert.Equal([First + suffix + WalFileName.PartialSuffix], Directory.GetFiles(dir.Path, "0*").Select(Path.GetFileName));
-        Assert.False(File.Exists(dir.File(ChecksumManifest.FileName)));
+        Assert.False(File.Exists(dir.File(ArchiveManifest.FileName)));
     }
 
     private static byte[] Read(string path)
