@@ -36,7 +36,8 @@ internal sealed class WalSegmentWriter : IDisposable
     private readonly FileSync _sync;
     private readonly CompressionSpecification _compression;
     private readonly ArchiveManifest _manifest;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256); // of compressed files, frame by frame
+    private readonly SegmentHasher _hasher = new(); // of plain files, on its own thread
     private readonly ArrayBufferWriter<byte> _held = new();
     private FileStream? _file;
     private FrameEncoder? _encoder;
@@ -175,7 +176,7 @@ internal sealed class WalSegmentWriter : IDisposable
             else
             {
                 RandomAccess.Write(_handle!, data[..n], offset);
-                _hash.AppendData(data[..n]);
+                _hasher.Advance(offset + n);
             }
 
             data = data[n..];
@@ -280,6 +281,7 @@ internal sealed class WalSegmentWriter : IDisposable
             if (_file is not null)
                 CloseFile(); // no fsync: a writer disposed without Close was abandoned
             _hash.Dispose();
+            _hasher.Dispose();
         }
     }
 
@@ -316,6 +318,8 @@ internal sealed class WalSegmentWriter : IDisposable
         _handle = _file.SafeFileHandle;
         if (compressed)
             _encoder = new FrameEncoder(_handle, _hash, _compression);
+        else
+            _hasher.Begin(_handle);
 
         if (created)
             SyncDirectory();
@@ -330,7 +334,17 @@ internal sealed class WalSegmentWriter : IDisposable
         else if (RandomAccess.GetLength(_handle!) > _segmentSize.Bytes)
             RandomAccess.SetLength(_handle!, _segmentSize.Bytes);
         FsyncFile();
-        var sha256 = _hash.GetHashAndReset();
+        byte[] sha256;
+        try
+        {
+            sha256 = _encoder is null ? _hasher.Complete(_segmentSize.Bytes) : _hash.GetHashAndReset();
+        }
+        catch (IOException e)
+        {
+            CloseFile();
+            throw _failure = DurabilityFailure.Manifest(_manifest.Path, Path.GetFileName(_partialPath!), e);
+        }
+
         CloseFile();
         var partial = _partialPath!;
         var complete = partial[..^WalFileName.PartialSuffix.Length];
@@ -352,6 +366,7 @@ internal sealed class WalSegmentWriter : IDisposable
 
     private void CloseFile()
     {
+        _hasher.Abandon(); // before the descriptor closes: the hasher may be reading through it
         _encoder?.Dispose();
         _encoder = null;
         _file!.Dispose();
