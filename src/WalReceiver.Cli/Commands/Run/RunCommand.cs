@@ -80,6 +80,11 @@ internal static class RunCommand
             await error.WriteLineAsync($"walreceiver: error: cannot listen on {http.Url}: {e.Message}. Set WalReceiver:Http:Url to a free address");
             return ExitCodes.Configuration;
         }
+        catch (OperationCanceledException) when (outcome.AllSourcesEnded)
+        {
+            // Every source ended while the host was still starting (its only archive in use, say): stopping then cancels
+            // the web server's start, which is no error of its own; the sources' outcome decides the exit code below.
+        }
 
         // Every source ended on its own: the most severe reason is the exit code, so systemd or docker see the failure.
         // Stopped by a signal: 0, unless the stop itself could not leave the archive flushed.
