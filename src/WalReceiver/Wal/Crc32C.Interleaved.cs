@@ -15,8 +15,11 @@ namespace WalReceiver.Wal;
 /// </summary>
 internal static partial class Crc32C
 {
-    /// <summary>Below this many bytes the join (about 10 cycles) costs more than the three lanes save.</summary>
-    internal const int InterleaveMinLength = 96;
+    /// <summary>
+    /// Below this many bytes one lane is as fast: the join costs about 10 cycles, and the processor already overlaps the
+    /// chains of consecutive small records (measured on WAL of 200-byte records: one lane 25 ns per record, three 32 ns).
+    /// </summary>
+    internal const int InterleaveMinLength = 512;
 
     // Longest lane, in 8-byte words: longer spans are done as several blocks of three lanes.
     private const int MaxLaneWords = 128;
