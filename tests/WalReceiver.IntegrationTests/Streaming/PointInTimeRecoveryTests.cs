@@ -150,7 +150,7 @@ public sealed class PointInTimeRecoveryTests
 
     // restore_command through "walreceiver restore", the build under test (or WALRECEIVER_TEST_EXECUTABLE).
     internal static string WalreceiverRestore(string archive, bool partial = false) =>
-        $"{Cli.ReceiverProcess.Executable} restore {(partial ? "--partial " : "")}-D {archive} %f %p";
+        $"{ServerReachableCli.Executable} restore {(partial ? "--partial " : "")}-D {archive} %f %p";
 
     // The restoring server and pg_waldump run as the server's OS user; the archive is 0600/0700, so the operator grants read.
     internal static void GrantReadAccess(string archive)
