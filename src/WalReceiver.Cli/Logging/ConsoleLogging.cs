@@ -11,7 +11,9 @@ internal static class ConsoleLogging
     public static void Configure(ILoggingBuilder logging, bool verbose)
     {
         AddConsole(logging, verbose, PlainConsoleFormatter.Name);
-        logging.AddConsoleFormatter<PlainConsoleFormatter, ConsoleFormatterOptions>();
+        // Registered as a plain ConsoleFormatter service, not through AddConsoleFormatter<,>: that one binds the formatter's
+        // options from configuration by reflection (IL2026/IL3050 under Native AOT), and this formatter reads no options.
+        logging.Services.AddSingleton<ConsoleFormatter, PlainConsoleFormatter>();
     }
 
     /// <summary>As <see cref="Configure"/>, but lines in PostgreSQL's client-tool form, each starting with <paramref name="programName"/>.</summary>
