@@ -19,12 +19,16 @@ namespace WalReceiver.Storage;
 /// trailer only when the segment is done, which leaves files the tools reject as truncated after a crash. A frame costs
 /// a few bytes of header and starts with an empty dictionary: at 1 MiB of input that is noise.
 /// </remarks>
-internal sealed class FrameEncoder(SafeFileHandle file, IncrementalHash hash, CompressionSpecification compression) : IDisposable
+/// <param name="file">The segment file, written from offset 0.</param>
+/// <param name="hash">Takes every byte written to the file.</param>
+/// <param name="compression">The algorithm and level.</param>
+/// <param name="sink">Where a frame collects; the writer passes the same one for every file, so its memory is reused.</param>
+internal sealed class FrameEncoder(SafeFileHandle file, IncrementalHash hash, CompressionSpecification compression, FrameSink sink) : IDisposable
 {
     /// <summary>WAL bytes after which a frame is ended even without a flush.</summary>
     public const int MaxFrameInput = 1 << 20;
 
-    private readonly FrameSink _sink = new();
+    private readonly FrameSink _sink = sink;
     private Stream? _frame;
     private int _frameInput;
     private long _fileLength;

@@ -16,6 +16,10 @@ namespace WalReceiver.Storage;
 internal sealed class SegmentHasher : IDisposable
 {
     private const int ReadSize = 1 << 20;
+
+    // A sleeping hasher is woken only once this much waits for it (or at Complete): a wake-up per streamed message would
+    // cost the receive loop a futex call and a context switch each time.
+    private const int WakeSize = 256 << 10;
     private readonly object _gate = new();
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _buffer = new byte[ReadSize];
@@ -24,6 +28,7 @@ internal sealed class SegmentHasher : IDisposable
     private long _available;
     private long _hashed;
     private bool _reading;
+    private bool _idle;
     private bool _stopping;
     private Exception? _error;
 
@@ -54,7 +59,8 @@ internal sealed class SegmentHasher : IDisposable
         lock (_gate)
         {
             _available = written;
-            Monitor.PulseAll(_gate);
+            if (_idle && _available - _hashed >= WakeSize)
+                Monitor.PulseAll(_gate);
         }
     }
 
@@ -115,7 +121,12 @@ internal sealed class SegmentHasher : IDisposable
             lock (_gate)
             {
                 while (!_stopping && (_file is null || _hashed >= _available || _error is not null))
+                {
+                    _idle = true;
                     Monitor.Wait(_gate);
+                }
+
+                _idle = false;
                 if (_stopping)
                     return;
                 file = _file!;

@@ -42,7 +42,7 @@ internal sealed partial class WalSegmentWriter
         _file = new FileStream(_partialPath, options);
         _handle = _file.SafeFileHandle;
         if (compressed)
-            _encoder = new FrameEncoder(_handle, _hash, _compression);
+            _encoder = new FrameEncoder(_handle, _hash, _compression, _frames);
         else
             _hasher.Begin(_handle);
 

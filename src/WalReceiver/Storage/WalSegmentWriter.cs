@@ -37,7 +37,9 @@ internal sealed partial class WalSegmentWriter : IDisposable
     private readonly ArchiveManifest _manifest;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256); // of compressed files, frame by frame
     private readonly SegmentHasher _hasher = new(); // of plain files, on its own thread
-    private readonly ArrayBufferWriter<byte> _held = new();
+    private ArrayBufferWriter<byte> _held = new();
+    private ArrayBufferWriter<byte> _releasing = new(); // swapped with _held when held bytes go to the next file, so no copy is allocated
+    private readonly FrameSink _frames = new(); // one collection buffer for every compressed file of this writer
     private FileStream? _file;
     private FrameEncoder? _encoder;
 
@@ -199,9 +201,9 @@ internal sealed partial class WalSegmentWriter : IDisposable
             CompleteSegment();
             if (_held.WrittenCount == 0)
                 return;
-            var held = _held.WrittenSpan.ToArray();
-            _held.ResetWrittenCount();
-            WriteThrough(held);
+            (_held, _releasing) = (_releasing, _held);
+            WriteThrough(_releasing.WrittenSpan); // what does not fit before the next segment end is held again, in _held
+            _releasing.ResetWrittenCount();
         }
     }
 
@@ -281,6 +283,7 @@ internal sealed partial class WalSegmentWriter : IDisposable
                 CloseFile(); // no fsync: a writer disposed without Close was abandoned
             _hash.Dispose();
             _hasher.Dispose();
+            _frames.Dispose();
         }
     }
 }
