@@ -71,7 +71,8 @@ internal sealed partial class StreamingAttempt
         }
 
         Log.StartingStream(_logger, start.Lsn, start.Timeline, start.Source.ToString());
-        using var writer = new WalSegmentWriter(_options.Directory, identity.WalSegmentSize, start.Timeline, start.Lsn, _modes, _sync, _compression);
+        using var writer = new WalSegmentWriter(_options.Directory, identity.WalSegmentSize, start.Timeline, start.Lsn, _modes, _sync, _compression,
+            preallocate: _options.Synchronous);
         writer.SegmentCompleted += OnSegmentCompleted;
         if (_metrics is { } metrics)
             writer.FsyncObserved = d => metrics.Fsync(_options.Name, d);

@@ -25,6 +25,11 @@ internal sealed partial class WalSegmentWriter
 
         _partialPath = Path.Combine(_directory, CompressedWal.NameOf(name, _compression.Algorithm, partial: true));
         var created = !File.Exists(_partialPath);
+        // The first segment waits for its preallocated file (a start is not latency-critical, and a segment that grows would
+        // slow every synchronous flush until it is full); later ones take it only if it is ready, never stalling the stream.
+        if (created)
+            _preallocator?.TryTake(_partialPath, wait: !_openedAny);
+        _openedAny = true;
         var compressed = _compression.Algorithm != CompressionAlgorithm.None;
         // A leftover plain .partial is reused from offset 0: the bytes we write are the server's bytes for the same
         // positions, so any old tail beyond them is this timeline's own WAL (or the zeros of a clean stop) and never needs

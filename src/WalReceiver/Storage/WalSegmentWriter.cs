@@ -40,6 +40,8 @@ internal sealed partial class WalSegmentWriter : IDisposable
     private ArrayBufferWriter<byte> _held = new();
     private ArrayBufferWriter<byte> _releasing = new(); // swapped with _held when held bytes go to the next file, so no copy is allocated
     private readonly FrameSink _frames = new(); // one collection buffer for every compressed file of this writer
+    private readonly SegmentPreallocator? _preallocator;
+    private bool _openedAny;
     private FileStream? _file;
     private FrameEncoder? _encoder;
 
@@ -53,9 +55,13 @@ internal sealed partial class WalSegmentWriter : IDisposable
     private bool _awaitingVerification;
     private WalReceiverException? _failure;
 
-    /// <summary>Creates a writer for one timeline, starting at <paramref name="start"/> (a segment start).</summary>
+    /// <summary>
+    /// Creates a writer for one timeline, starting at <paramref name="start"/> (a segment start). With
+    /// <paramref name="preallocate"/> (plain files, fsync on), new segments are renamed from a zero-filled file written ahead
+    /// of time (<see cref="SegmentPreallocator"/>), so a flush never has to commit a file's growth.
+    /// </summary>
     public WalSegmentWriter(string directory, WalSegmentSize segmentSize, uint timeline, Lsn start, ArchiveFileModes modes, FileSync sync,
-        CompressionSpecification? compression = null)
+        CompressionSpecification? compression = null, bool preallocate = false)
     {
         if (!segmentSize.IsSegmentStart(start))
             throw new ArgumentException($"streaming must start at a segment start, not {start}", nameof(start));
@@ -68,6 +74,11 @@ internal sealed partial class WalSegmentWriter : IDisposable
         _manifest = new ArchiveManifest(directory, modes, sync);
         _written = start;
         _flushed = start;
+        if (preallocate && _compression.Algorithm == CompressionAlgorithm.None && sync.Syncs)
+        {
+            _preallocator = new SegmentPreallocator(directory, segmentSize.Bytes, modes, sync);
+            _preallocator.Prepare();
+        }
     }
 
     /// <summary>The timeline whose files this writer names.</summary>
@@ -283,6 +294,7 @@ internal sealed partial class WalSegmentWriter : IDisposable
                 CloseFile(); // no fsync: a writer disposed without Close was abandoned
             _hash.Dispose();
             _hasher.Dispose();
+            _preallocator?.Dispose();
             _frames.Dispose();
         }
     }

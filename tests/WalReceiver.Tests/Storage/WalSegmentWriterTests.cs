@@ -180,4 +180,30 @@ public sealed class WalSegmentWriterTests
     [InlineData("0750", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead)]
     public void Modes_follow_the_server_data_directory_mode(string mode, UnixFileMode expected) =>
         Assert.Equal(expected, ArchiveFileModes.FromDataDirectoryMode(mode).File);
+
+    [Fact]
+    public void Preallocated_segments_hold_the_stream_then_zeros_and_complete_at_exactly_the_segment_size()
+    {
+        using var dir = new TempDirectory();
+        var wal = Bytes(OneMb.Bytes + 5000, 11);
+        using (var w = new WalSegmentWriter(dir.Path, OneMb, 1, Lsn.Parse("0/100000"), ArchiveFileModes.OwnerOnly, FileSync.Disk, preallocate: true))
+        {
+            w.Write(Lsn.Parse("0/100000"), wal.AsSpan(0, 1000));
+            w.Flush();
+            var partial = File.ReadAllBytes(dir.File("000000010000000000000001.partial"));
+            Assert.Equal(OneMb.Bytes, partial.Length); // the first segment waits for its preallocated file
+            Assert.Equal(wal.AsSpan(0, 1000).ToArray(), partial.AsSpan(0, 1000).ToArray());
+            Assert.True(partial.AsSpan(1000).IndexOfAnyExcept((byte)0) < 0);
+
+            w.Write(Lsn.Parse("0/1003E8"), wal.AsSpan(1000));
+            w.Close();
+        }
+
+        Assert.Equal(wal.AsSpan(0, OneMb.Bytes).ToArray(), File.ReadAllBytes(dir.File("000000010000000000000001")));
+        var next = File.ReadAllBytes(dir.File("000000010000000000000002.partial"));
+        Assert.Equal(OneMb.Bytes, next.Length); // preallocated or padded by the clean close: the same bytes either way
+        Assert.Equal(wal.AsSpan(OneMb.Bytes).ToArray(), next.AsSpan(0, 5000).ToArray());
+        Assert.True(next.AsSpan(5000).IndexOfAnyExcept((byte)0) < 0);
+        Assert.False(File.Exists(dir.File(SegmentPreallocator.FileName))); // removed with the writer
+    }
 }
