@@ -35,8 +35,8 @@ echo "== JIT build, every test: $((SECONDS - started)) s"
 # run the same in-process code a second time: Fixtures (the test clusters themselves) and WalStreamVerifierTests (the
 # library's verifier on the server's WAL). Nothing here depends on files beside the JIT build: restore_command gets a
 # world-readable copy of the single file (ServerReachableCli), the unit test's ExecStart is pointed at the file under
-# test, and pg_receivewal_tap.sh copies what the postgres account cannot reach. 127 tests, about 2 min on 2 cores; new test
-# classes join by default, so narrow this filter if it grows past about 4 min.
+# test, and pg_receivewal_tap.sh copies what the postgres account cannot reach. 127 tests, about 2 min on 2 cores; new
+# test classes join by default, so narrow this filter if it grows past about 4 min.
 aot_filter='FullyQualifiedName!~WalReceiver.IntegrationTests.Fixtures.&FullyQualifiedName!~WalReceiver.IntegrationTests.Verification.WalStreamVerifierTests'
 started=$SECONDS
 echo "== the shipped program: scripts/publish.sh (Native AOT single file)"
