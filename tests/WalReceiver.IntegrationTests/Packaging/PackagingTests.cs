@@ -17,7 +17,10 @@ public sealed class PackagingTests
     [Fact]
     public async Task Systemd_unit_is_type_notify_and_passes_systemd_analyze_verify()
     {
+        // The path the README and the unit's header install the single file to.
+        const string ExecStart = "\nExecStart=/usr/local/bin/walreceiver ";
         var unit = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot, "systemd", "walreceiver.service"), TestContext.Current.CancellationToken);
+        Assert.Contains(ExecStart, unit, StringComparison.Ordinal);
         Assert.Contains("\nType=notify\n", unit, StringComparison.Ordinal);
         Assert.Contains("\nKillSignal=SIGTERM\n", unit, StringComparison.Ordinal);
         var analyze = File.Exists("/usr/bin/systemd-analyze") ? "/usr/bin/systemd-analyze" : "/bin/systemd-analyze";
@@ -28,7 +31,7 @@ public sealed class PackagingTests
         {
             // verify checks that ExecStart is executable: point it at the binary under test.
             var copy = Path.Combine(dir, "walreceiver.service");
-            await File.WriteAllTextAsync(copy, unit.Replace("/usr/local/lib/walreceiver/walreceiver", ReceiverProcess.Executable, StringComparison.Ordinal),
+            await File.WriteAllTextAsync(copy, unit.Replace(ExecStart, $"\nExecStart={ReceiverProcess.Executable} ", StringComparison.Ordinal),
                 TestContext.Current.CancellationToken);
             var info = new ProcessStartInfo(analyze, ["verify", copy]) { RedirectStandardError = true, RedirectStandardOutput = true };
             using var p = Process.Start(info)!;
