@@ -8,8 +8,7 @@ namespace WalReceiver.Hosting;
 /// Flushing and reporting. The flush position we report never passes what an fsync has covered, and what arrived is
 /// fsynced and reported when the stream pauses (<see cref="WalReceiverOptions.IdleFlushDelay"/>), when the oldest
 /// unflushed byte gets older than <see cref="WalReceiverOptions.MaxUnflushedAge"/> although WAL keeps arriving, after every
-/// batch with <c>--synchronous</c> (on the <see cref="FlushPipeline"/>'s threads, reported as each fsync returns), at each
-/// segment end, and at the end.
+/// batch with <c>--synchronous</c>, at each segment end, and at the end.
 /// </content>
 internal sealed partial class StreamingAttempt
 {
@@ -33,12 +32,6 @@ internal sealed partial class StreamingAttempt
     private async Task FlushAndReportAsync(WalSegmentWriter writer)
     {
         writer.Flush();
-        await ReportFlushedAsync(writer);
-    }
-
-    // What the writer has on disk (and verified) now goes to the server at once.
-    private async Task ReportFlushedAsync(WalSegmentWriter writer)
-    {
         RecordFlushed(writer);
         if (_reportFlush)
         {

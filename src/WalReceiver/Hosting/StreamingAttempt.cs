@@ -117,7 +117,6 @@ internal sealed partial class StreamingAttempt
         await using var progressTimer = _options.LogProgress
             ? _time.CreateTimer(_ => LogProgress(), null, _options.ProgressInterval, _options.ProgressInterval)
             : null;
-        using var pipeline = _options.Synchronous ? new FlushPipeline(writer, _wake, _options.Name) : null;
         var chunks = _source.StreamAsync(_options.Slot, start.Lsn, start.Timeline, streamCts.Token).GetAsyncEnumerator(streamCts.Token);
         var next = new PendingRead(_wake);
         try
@@ -127,18 +126,11 @@ internal sealed partial class StreamingAttempt
                 next.Start(chunks.MoveNextAsync());
                 if (!next.IsCompleted)
                 {
-                    // The stream paused: the moment to make what arrived durable while the next read is under way. Each
-                    // batch that arrived together gets an fsync of its own, overlapping those under way.
-                    pipeline?.Begin();
+                    // The stream paused: the moment to make what arrived durable while the next read is under way.
+                    if (_options.Synchronous && writer.HasUnflushed)
+                        await FlushAndReportAsync(writer); // one fsync per batch that arrived together
                     while (!next.IsCompleted)
                     {
-                        if (pipeline is not null && pipeline.TakeFinished())
-                        {
-                            await ReportFlushedAsync(writer);
-                            pipeline.Begin(); // what arrived while every fsync slot was busy
-                            continue;
-                        }
-
                         if (stoppingToken.IsCancellationRequested)
                             return await FinishAsync(writer, AttemptResult.Stopped);
                         if (FlushDue(writer) is not { } due)
@@ -162,9 +154,7 @@ internal sealed partial class StreamingAttempt
                 }
 
                 Write(writer, chunks.Current);
-                if (pipeline is not null && pipeline.TakeFinished())
-                    await ReportFlushedAsync(writer);
-                else if (_reportPending)
+                if (_reportPending)
                     await SendStatusAsync();
                 if (FlushDue(writer, idle: false) <= TimeSpan.Zero)
                     await FlushAndReportAsync(writer); // WAL that keeps trickling in still reaches the disk every MaxUnflushedAge
