@@ -46,6 +46,7 @@ internal sealed partial class WalSegmentWriter
             options.UnixCreateMode = _modes.File;
         _file = new FileStream(_partialPath, options);
         _handle = _file.SafeFileHandle;
+        _writebackFrom = _segmentSize.OffsetIn(_written);
         if (compressed)
             _encoder = new FrameEncoder(_handle, _hash, _compression, _frames);
         else

@@ -42,6 +42,8 @@ internal sealed partial class WalSegmentWriter : IDisposable
     private readonly FrameSink _frames = new(); // one collection buffer for every compressed file of this writer
     private readonly SegmentPreallocator? _preallocator;
     private bool _openedAny;
+    private const int WritebackBytes = 1 << 20;
+    private int _writebackFrom; // the offset in the open file from which writeback has not been asked for yet
     private FileStream? _file;
     private FrameEncoder? _encoder;
 
@@ -189,6 +191,7 @@ internal sealed partial class WalSegmentWriter : IDisposable
             {
                 RandomAccess.Write(_handle!, data[..n], offset);
                 _hasher.Advance(offset + n);
+                StartWriteback(offset + n);
             }
 
             data = data[n..];
@@ -204,6 +207,16 @@ internal sealed partial class WalSegmentWriter : IDisposable
     }
 
     // A full segment waiting for verification is completed once it is verified; the bytes held after it go to the next file.
+    // Every WritebackBytes written, the kernel is asked to start writing them to disk, so the fsync at the segment's end
+    // (or the next flush) waits for the last of them only, not for the whole segment while the socket stands still.
+    private void StartWriteback(int end)
+    {
+        if (!_sync.Syncs || end - _writebackFrom < WritebackBytes)
+            return;
+        Fsync.StartWriteback(_handle!, _writebackFrom, end - _writebackFrom);
+        _writebackFrom = end;
+    }
+
     private void ReleaseVerified()
     {
         while (_awaitingVerification && _verified >= _written)
