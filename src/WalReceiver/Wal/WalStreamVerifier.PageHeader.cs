@@ -77,9 +77,9 @@ internal sealed partial class WalStreamVerifier
                 StartRecord();
                 return null;
             case WalVerifierMode.SkipContinuation:
-                return CheckRemaining(page, h, _skipRemaining, "the record continued from before the stream's start");
+                return CheckRemaining(page, h, _skipRemaining, recordStart: null);
             case WalVerifierMode.Record when _recordHave > 0:
-                return CheckRemaining(page, h, _recordLength - _recordHave, $"the record at {new Lsn(_recordStart)}");
+                return CheckRemaining(page, h, _recordLength - _recordHave, new Lsn(_recordStart));
             default:
                 var atStart = _mode == WalVerifierMode.Start;
                 if (atStart)
@@ -95,14 +95,19 @@ internal sealed partial class WalStreamVerifier
         }
     }
 
-    private static WalVerificationError? CheckRemaining(Lsn page, WalPageHeader h, ulong missing, string record)
+    // Called on every page a record continues onto: the record is named only when there is a problem to report, so the
+    // check allocates nothing (an eagerly built name cost 107 bytes per page, 14 MB of garbage per GB of WAL).
+    private static WalVerificationError? CheckRemaining(Lsn page, WalPageHeader h, ulong missing, Lsn? recordStart)
     {
         if ((h.Info & WalPageHeader.FirstIsContRecord) == 0)
-            return Problem(page, $"xlp_info 0x{h.Info:X4} lacks XLP_FIRST_IS_CONTRECORD, but {record} misses {missing} more bytes");
+            return Problem(page, $"xlp_info 0x{h.Info:X4} lacks XLP_FIRST_IS_CONTRECORD, but {Describe(recordStart)} misses {missing} more bytes");
         return h.RemainingLength != missing
-            ? Problem(page, $"xlp_rem_len {h.RemainingLength}, expected {missing} (the bytes {record} still misses)")
+            ? Problem(page, $"xlp_rem_len {h.RemainingLength}, expected {missing} (the bytes {Describe(recordStart)} still misses)")
             : null;
     }
+
+    private static string Describe(Lsn? recordStart) =>
+        recordStart is { } start ? $"the record at {start}" : "the record continued from before the stream's start";
 
     private static WalVerificationError Problem(Lsn page, string text) => new(page, text);
 }
