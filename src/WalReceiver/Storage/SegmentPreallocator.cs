@@ -15,7 +15,8 @@ namespace WalReceiver.Storage;
 /// never renamed before its fsync returned, so a <c>.partial</c> made from it holds zeros past the streamed bytes, as
 /// pg_receivewal's own padded files do.</para>
 /// <para>Preparation failures (a full disk) only mean the next segment is created empty and grows: the writes themselves
-/// then meet the same error and report it.</para>
+/// then meet the same error and report it. A failed preparation deletes its file, so it never holds space the stream
+/// needs.</para>
 /// </remarks>
 internal sealed class SegmentPreallocator : IDisposable
 {
@@ -50,7 +51,8 @@ internal sealed class SegmentPreallocator : IDisposable
     /// <summary>
     /// When a prepared file is ready, renames it to <paramref name="destination"/> (which must not exist; the caller fsyncs
     /// the directory) and starts preparing the next one; otherwise (still being written and <paramref name="wait"/> is
-    /// false, or its preparation failed) returns false, and the caller creates the file itself.
+    /// false, or its preparation failed, which the next call tries again) returns false, and the caller creates the file
+    /// itself.
     /// </summary>
     public bool TryTake(string destination, bool wait)
     {
@@ -61,11 +63,11 @@ internal sealed class SegmentPreallocator : IDisposable
             return false;
 
         _preparing = null;
-        var ready = preparing.GetAwaiter().GetResult(); // Fill reports failures as false, never throws
-        if (ready)
-            File.Move(_path, destination, overwrite: false);
+        if (!preparing.GetAwaiter().GetResult()) // Fill reports failures as false, never throws
+            return false; // tried again at the next segment, not at once: the disk may have filled up
+        File.Move(_path, destination, overwrite: false);
         Prepare();
-        return ready;
+        return true;
     }
 
     /// <summary>Waits for a preparation under way and removes the prepared file: it is cheap to make again.</summary>
@@ -76,17 +78,7 @@ internal sealed class SegmentPreallocator : IDisposable
         _disposed = true;
         _preparing?.Wait();
         _preparing = null;
-        try
-        {
-            File.Delete(_path);
-        }
-        catch (IOException)
-        {
-            // Left behind: harmless (a dot file), and truncated by the next preparation.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        Delete();
     }
 
     private bool Fill()
@@ -106,7 +98,24 @@ internal sealed class SegmentPreallocator : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Most likely a full disk: give back what was written, the stream needs it more.
+            Delete();
             return false;
+        }
+    }
+
+    private void Delete()
+    {
+        try
+        {
+            File.Delete(_path);
+        }
+        catch (IOException)
+        {
+            // Left behind: harmless (a dot file), and truncated by the next preparation.
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 }
