@@ -76,6 +76,12 @@ internal sealed partial class WalSegmentWriter
             throw _failure = DurabilityFailure.Manifest(_manifest.Path, Path.GetFileName(_partialPath!), e);
         }
 
+        // Complete, fsynced and hashed: nothing here reads it again. Its pages leave the page cache now rather than
+        // pushing out the database's, and the next segments reuse them. On this project's benchmark machine (a VM) pages
+        // taken fresh from the free lists made the kernel's copy in pwrite twice as slow: system time of a 1 GB catch-up
+        // was 1.35-1.90 s without this and 0.79-0.88 s with it, five runs each.
+        if (_sync.Syncs)
+            Fsync.DropCachedPages(_handle!);
         CloseFile();
         var partial = _partialPath!;
         var complete = partial[..^WalFileName.PartialSuffix.Length];
