@@ -28,6 +28,8 @@ namespace WalReceiver.Storage;
 /// </remarks>
 internal sealed partial class WalSegmentWriter : IDisposable
 {
+    private const int WritebackBytes = 1 << 20;
+
     private readonly Lock _lock = new();
     private readonly string _directory;
     private readonly WalSegmentSize _segmentSize;
@@ -42,7 +44,6 @@ internal sealed partial class WalSegmentWriter : IDisposable
     private readonly FrameSink _frames = new(); // one collection buffer for every compressed file of this writer
     private readonly SegmentPreallocator? _preallocator;
     private bool _openedAny;
-    private const int WritebackBytes = 1 << 20;
     private int _writebackFrom; // the offset in the open file from which writeback has not been asked for yet
     private FileStream? _file;
     private FrameEncoder? _encoder;
@@ -206,7 +207,6 @@ internal sealed partial class WalSegmentWriter : IDisposable
         }
     }
 
-    // A full segment waiting for verification is completed once it is verified; the bytes held after it go to the next file.
     // Every WritebackBytes written, the kernel is asked to start writing them to disk, so the fsync at the segment's end
     // (or the next flush) waits for the last of them only, not for the whole segment while the socket stands still.
     private void StartWriteback(int end)
@@ -217,6 +217,7 @@ internal sealed partial class WalSegmentWriter : IDisposable
         _writebackFrom = end;
     }
 
+    // A full segment waiting for verification is completed once it is verified; the bytes held after it go to the next file.
     private void ReleaseVerified()
     {
         while (_awaitingVerification && _verified >= _written)
