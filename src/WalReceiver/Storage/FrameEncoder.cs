@@ -10,8 +10,10 @@ namespace WalReceiver.Storage;
 
 /// <summary>
 /// Compresses one segment file as a sequence of self-contained gzip members, LZ4 frames or Zstandard frames. A frame is
-/// collected in memory and written to the file only once it is complete, so the file never holds a cut frame, whenever
-/// the process dies: <c>gzip -d</c>, <c>lz4 -d</c>, <c>zstd -d</c> and our own readers accept every state of it.
+/// collected in memory and written to the file with one write only once it is complete, so a stop, a failure or a crash
+/// of the machine after its fsync leaves whole frames only. A SIGKILL can still cut the frame being written (Linux ends a
+/// write to a regular file between pages when a fatal signal is pending): every frame before it, so everything reported
+/// flushed, stays whole, the tools decode those frames before they report the truncation, and our readers serve them.
 /// </summary>
 /// <remarks>
 /// A frame ends at every flush (so an fsync covers complete frames only) and after <see cref="MaxFrameInput"/> bytes of
