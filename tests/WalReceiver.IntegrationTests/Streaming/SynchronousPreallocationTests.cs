@@ -24,19 +24,38 @@ public sealed class SynchronousPreallocationTests
         await using var receiver = run.StartReceiver("--synchronous", "-v");
         await receiver.WaitForStderrAsync("starting log streaming", Timeout);
 
-        // Four 1 MB segments and a bit, each started while the receiver streams: all but the first from a spare file.
+        // Four 1 MB segments and a bit. WAL written in bulk can fill a segment before the next spare is ready; such a
+        // segment is created empty and grows, as without preallocation.
         var end = await ArchiveAssert.GenerateWalAsync(cluster, rows: 30_000, switchWal: false);
         await run.WaitForFlushAsync(end, Timeout);
         var spare = Path.Combine(run.Directory, SegmentPreallocator.FileName);
-        Assert.True(File.Exists(spare), "a spare segment is kept ready while streaming with --synchronous");
-        var partial = Path.Combine(run.Directory, WalFileName.Format(1, end, new WalSegmentSize(1 << 20)) + ".partial");
-        Assert.Equal(1 << 20, new FileInfo(partial).Length); // written into, never grown
+        var segmentSize = new WalSegmentSize(cluster.WalSegmentSize);
+        await WaitUntilAsync(() => File.Exists(spare) && new FileInfo(spare).Length == segmentSize.Bytes);
+        await Task.Delay(2000, Ct); // its fsync returns a moment after its last write (milliseconds; seconds under load)
+
+        // The next segment starts from the spare: it is a whole segment long while it is being written into.
+        await cluster.ExecuteAsync("select pg_switch_wal()", Ct);
+        end = await ArchiveAssert.GenerateWalAsync(cluster, rows: 100, switchWal: false);
+        await run.WaitForFlushAsync(end, Timeout);
+        var partial = Path.Combine(run.Directory, WalFileName.Format(1, end, segmentSize) + ".partial");
+        Assert.Equal(segmentSize.Bytes, new FileInfo(partial).Length); // written into, never grown
+        await WaitUntilAsync(() => File.Exists(spare)); // and the one after it is being prepared
 
         receiver.Signal(PosixSignal.Terminate);
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
 
         Assert.False(File.Exists(spare), "the spare is removed at a stop");
-        var complete = await ArchiveAssert.MatchesServerAsync(cluster, run.Directory, minimumComplete: 3);
-        Assert.True(complete >= 3, $"{complete} complete segments");
+        var complete = await ArchiveAssert.MatchesServerAsync(cluster, run.Directory, minimumComplete: 4);
+        Assert.True(complete >= 4, $"{complete} complete segments");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the preallocated file");
+            await Task.Delay(20, Ct);
+        }
     }
 }
