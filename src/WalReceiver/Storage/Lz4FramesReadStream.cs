@@ -12,32 +12,10 @@ namespace WalReceiver.Storage;
 /// <see cref="FrameEncoder.MaxFrameInput"/> is, so restore would see a segment cut after its first frame. Here a 0 from a
 /// decoder only ends the file when a new decoder, started where the last one stopped, finds no frame at all.
 /// </remarks>
-internal sealed class Lz4FramesReadStream(Stream compressed) : Stream
+internal sealed class Lz4FramesReadStream(Stream compressed) : ForwardReadStream
 {
     private Stream? _decoder;
     private bool _ended;
-
-    /// <inheritdoc/>
-    public override bool CanRead => true;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
@@ -59,21 +37,6 @@ internal sealed class Lz4FramesReadStream(Stream compressed) : Stream
 
         return 0;
     }
-
-    /// <inheritdoc/>
-    public override void Flush()
-    {
-        // Read-only: nothing to flush.
-    }
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
