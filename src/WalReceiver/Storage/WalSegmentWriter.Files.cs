@@ -23,13 +23,13 @@ internal sealed partial class WalSegmentWriter
                     "Move it aside if it is damaged, or check that the archive belongs to this server");
         }
 
+        var firstSegment = _partialPath is null; // set here, never cleared
         _partialPath = Path.Combine(_directory, CompressedWal.NameOf(name, _compression.Algorithm, partial: true));
         var created = !File.Exists(_partialPath);
         // The first segment waits for its preallocated file (a start is not latency-critical, and a segment that grows would
         // slow every synchronous flush until it is full); later ones take it only if it is ready, never stalling the stream.
         if (created)
-            _preallocator?.TryTake(_partialPath, wait: !_openedAny);
-        _openedAny = true;
+            _preallocator?.TryTake(_partialPath, wait: firstSegment);
         var compressed = _compression.Algorithm != CompressionAlgorithm.None;
         // A leftover plain .partial is reused from offset 0: the bytes we write are the server's bytes for the same
         // positions, so any old tail beyond them is this timeline's own WAL (or the zeros of a clean stop) and never needs

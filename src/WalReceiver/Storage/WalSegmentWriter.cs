@@ -43,7 +43,6 @@ internal sealed partial class WalSegmentWriter : IDisposable
     private ArrayBufferWriter<byte> _releasing = new(); // swapped with _held when held bytes go to the next file, so no copy is allocated
     private readonly FrameSink _frames = new(); // one collection buffer for every compressed file of this writer
     private readonly SegmentPreallocator? _preallocator;
-    private bool _openedAny;
     private int _writebackFrom; // the offset in the open file from which writeback has not been asked for yet
     private FileStream? _file;
     private FrameEncoder? _encoder;
