@@ -22,4 +22,5 @@ internal static class EventIds
     public const int Reconnecting = 301;
     public const int FatalError = 302;
     public const int UnexpectedError = 303;
+    public const int SlotStillHeld = 304;
 }

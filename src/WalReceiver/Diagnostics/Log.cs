@@ -37,6 +37,9 @@ internal static partial class Log
     [LoggerMessage(EventIds.SkippedBadSegment, LogLevel.Warning, "segment file \"{FileName}\" has incorrect size {Length}, skipping")]
     public static partial void SkippedBadSegment(ILogger logger, string fileName, long length);
 
+    [LoggerMessage(EventIds.SlotStillHeld, LogLevel.Debug, "the slot is still held, most likely by the connection that just ended; trying again: {Message}")]
+    public static partial void SlotStillHeld(ILogger logger, string message);
+
     [LoggerMessage(EventIds.AttemptFailed, LogLevel.Error, "{Message}")]
     public static partial void AttemptFailed(ILogger logger, string message);
 

@@ -36,4 +36,10 @@ public sealed class WalReceiverException : Exception
     /// it again, but a stop (a signal, <c>--endpos</c>) after it must not exit 0.
     /// </summary>
     public bool IsDurabilityFailure { get; init; }
+
+    /// <summary>
+    /// The server refused the slot because a walsender still holds it. Right after the server ended a stream that holder
+    /// is most often our own previous connection, which the server releases a moment after we close it.
+    /// </summary>
+    internal bool IsSlotInUse { get; init; }
 }

@@ -22,6 +22,12 @@ internal sealed class WalStreamingService(
     SourceState state,
     WalReceiverMetrics? metrics) : BackgroundService
 {
+    // How long a slot may stay held after the server ended our stream before "in use" is treated like any other failure.
+    // Npgsql closes the connection on the server's CopyDone; the walsender behind it releases the slot as it exits, a
+    // moment later, and the next START_REPLICATION can arrive first.
+    private static readonly TimeSpan SlotReleaseGrace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SlotReleasePoll = TimeSpan.FromMilliseconds(100);
+
     // The furthest any attempt of this process has written: only an attempt that gets past it made progress.
     private Lsn _highWater;
 
@@ -51,6 +57,7 @@ internal sealed class WalStreamingService(
         var o = options;
         var delay = o.ReconnectDelay;
         var first = true;
+        DateTimeOffset? slotReleaseDeadline = null; // set while the slot may still be held by the stream the server ended
         while (!stoppingToken.IsCancellationRequested)
         {
             if (!first)
@@ -78,6 +85,7 @@ internal sealed class WalStreamingService(
                     // The server ended a stream that delivered new WAL: most often the end of a timeline. Plan again at once
                     // (also with -n, as pg_receivewal follows a timeline switch); a server that is gone fails the next connect.
                     delay = o.ReconnectDelay;
+                    slotReleaseDeadline = time.GetUtcNow() + SlotReleaseGrace;
                     continue;
                 }
 
@@ -91,6 +99,21 @@ internal sealed class WalStreamingService(
             catch (WalReceiverException e) when (stoppingToken.IsCancellationRequested && e.Kind == FailureKind.Transient && !e.IsDurabilityFailure)
             {
                 return; // the connection going away is how a stop often looks from here
+            }
+            catch (WalReceiverException e) when (e.IsSlotInUse && time.GetUtcNow() < slotReleaseDeadline && !stoppingToken.IsCancellationRequested)
+            {
+                // Also with -n: pg_receivewal keeps its connection across a timeline switch and never meets this.
+                Log.SlotStillHeld(logger, e.Message);
+                try
+                {
+                    await Task.Delay(SlotReleasePoll, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
             }
             catch (WalReceiverException e) when (e.Kind == FailureKind.Transient && !o.NoLoop && !stoppingToken.IsCancellationRequested)
             {

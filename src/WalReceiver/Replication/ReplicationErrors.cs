@@ -52,7 +52,10 @@ internal static class ReplicationErrors
                 FailureKind.Configuration,
                 $"{text}. Create it with \"walreceiver receive --slot NAME --create-slot\" or pg_create_physical_replication_slot('NAME', true)", e),
             (PostgresErrorCodes.ObjectInUse, _) => new(FailureKind.Transient,
-                $"{text}. Another receiver is using the slot; retrying until it is free", e),
+                $"{text}. Another receiver is using the slot; retrying until it is free", e)
+            {
+                IsSlotInUse = true,
+            },
             // While streaming, a missing file is a WAL segment the server no longer has.
             (PostgresErrorCodes.UndefinedFile, ReplicationOperation.Stream) => new(FailureKind.ArchiveDamage,
                 $"{text}. The server no longer has WAL this archive needs, so the archive has a gap: take a new base backup, " +

@@ -9,7 +9,10 @@ using WalReceiver.Wal;
 
 namespace WalReceiver.Tests.Hosting;
 
-/// <summary>The supervisor's backoff: it resets only when an attempt got past what earlier attempts had already archived.</summary>
+/// <summary>
+/// The supervisor: its backoff resets only when an attempt got past what earlier attempts had already archived, and a slot
+/// our own ended stream still holds is waited for, also with -n.
+/// </summary>
 public sealed partial class WalStreamingServiceTests
 {
     private static readonly Lsn Start = Lsn.Parse("0/100000");
@@ -28,6 +31,74 @@ public sealed partial class WalStreamingServiceTests
     {
         var delays = await ReconnectDelaysAsync(attempt => 5000 * (attempt + 1), reconnects: 4);
         Assert.Equal([1, 1, 1, 1], delays);
+    }
+
+    [Fact]
+    public async Task With_no_loop_a_slot_still_held_right_after_the_server_ended_the_stream_is_waited_for()
+    {
+        // Npgsql closes the connection on the server's CopyDone (a timeline's end); the walsender behind it lets go of the
+        // slot a moment later, and the next START_REPLICATION can be refused in between.
+        var (outcome, attempts, log) = await RunNoLoopAsync(attempt => attempt switch
+        {
+            0 => Serving(5000, endStream: true),
+            1 or 2 => Serving(0, failure: SlotInUse()),
+            _ => Serving(20_000),
+        }, advanceBy: TimeSpan.FromMilliseconds(100));
+        Assert.True(outcome.Kind == FailureKind.None, $"{outcome.Kind}: {outcome.Message}\n{log}");
+        Assert.Equal(4, attempts);
+    }
+
+    [Fact]
+    public async Task With_no_loop_a_slot_in_use_at_the_first_attempt_ends_the_run()
+    {
+        var (outcome, attempts, _) = await RunNoLoopAsync(_ => Serving(0, failure: SlotInUse()), advanceBy: TimeSpan.FromMilliseconds(100));
+        Assert.Equal(FailureKind.Transient, outcome.Kind);
+        Assert.Contains("in use", outcome.Message, StringComparison.Ordinal);
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
+    public async Task With_no_loop_a_slot_held_longer_than_the_grace_after_a_stream_end_ends_the_run()
+    {
+        var (outcome, attempts, _) = await RunNoLoopAsync(
+            attempt => attempt == 0 ? Serving(5000, endStream: true) : Serving(0, failure: SlotInUse()), advanceBy: TimeSpan.FromSeconds(1));
+        Assert.Equal(FailureKind.Transient, outcome.Kind);
+        Assert.InRange(attempts, 3, 20); // retried, then gave up once the 10 s grace had passed
+    }
+
+    private static readonly byte[] Wal = TestWal.Make(Start, 100_000, 3);
+
+    private static FakeWalSource Serving(int bytes, bool endStream = false, Exception? failure = null) =>
+        new(Wal[..bytes], Start, 1000, FakeWalSource.MakeIdentity(), endStream: endStream, failAfterServing: failure);
+
+    private static WalReceiverException SlotInUse() =>
+        new(FailureKind.Transient, "replication slot \"s\" is in use") { IsSlotInUse = true };
+
+    // Runs a -n receive up to 20 000 bytes past the start, advancing the clock while it waits; returns how it ended.
+    private static async Task<(RunOutcome Outcome, int Attempts, string Log)> RunNoLoopAsync(Func<int, IWalSource> create, TimeSpan advanceBy)
+    {
+        using var dir = new TempDirectory();
+        var time = new FakeTimeProvider();
+        var logger = new FakeLogger();
+        var factory = new Factory(create);
+        var options = new WalReceiverOptions
+        {
+            Directory = dir.Path, ConnectionString = "unused", Slot = "s", NoLoop = true, EndPosition = (Start + 20_000).ToString(),
+        };
+        var outcome = new RunOutcome();
+        var service = new WalStreamingService(options, factory, time, outcome, new RunCompletion(new Lifetime(), outcome, 1), logger,
+            new SourceState("s", time), metrics: null);
+        await service.StartAsync(TestContext.Current.CancellationToken);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!service.ExecuteTask!.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, string.Join("\n", logger.Collector.GetSnapshot().Select(r => r.Message)));
+            time.Advance(advanceBy);
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+        }
+
+        await service.StopAsync(CancellationToken.None);
+        return (outcome, factory.Attempts, string.Join("\n", logger.Collector.GetSnapshot().Select(r => r.Message)));
     }
 
     private static async Task<List<double>> ReconnectDelaysAsync(Func<int, int> bytesServed, int reconnects)
@@ -71,6 +142,8 @@ public sealed partial class WalStreamingServiceTests
     private sealed class Factory(Func<int, IWalSource> create) : IWalSourceFactory
     {
         private int _attempts;
+
+        public int Attempts => _attempts;
 
         public Task<IWalSource> ConnectAsync(CancellationToken cancellationToken) => Task.FromResult(create(_attempts++));
     }
