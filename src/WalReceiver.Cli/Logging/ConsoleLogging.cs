@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 
 namespace WalReceiver.Cli.Logging;
 
@@ -22,6 +23,27 @@ internal static class ConsoleLogging
         AddConsole(logging, verbose, PgToolConsoleFormatter.Name);
         // The console provider takes every registered ConsoleFormatter and picks one by name; this one needs the program name.
         logging.Services.AddSingleton<ConsoleFormatter>(new PgToolConsoleFormatter(programName));
+    }
+
+    /// <summary>
+    /// The same logging for a verb that runs without a host (<c>receive</c>), built by hand: a service provider would
+    /// resolve the logging's open generics at start-up. Disposing the factory writes out what is still queued.
+    /// </summary>
+    public static ILoggerFactory CreateFactory(bool verbose, ConsoleFormatter formatter)
+    {
+        var monitor = new OptionsMonitor<ConsoleLoggerOptions>(
+            new OptionsFactory<ConsoleLoggerOptions>([new ConfigureOptions<ConsoleLoggerOptions>(o =>
+            {
+                o.FormatterName = formatter.Name;
+                o.LogToStandardErrorThreshold = LogLevel.Trace;
+            })], []),
+            [],
+            new OptionsCache<ConsoleLoggerOptions>());
+        var filter = new LoggerFilterOptions { MinLevel = verbose ? LogLevel.Debug : LogLevel.Information };
+        filter.Rules.Add(new LoggerFilterRule(providerName: null, categoryName: "Microsoft", LogLevel.Warning, filter: null));
+        var factory = new LoggerFactory([], filter);
+        factory.AddProvider(new ConsoleLoggerProvider(monitor, [formatter])); // added, not given: the factory disposes it
+        return factory;
     }
 
     private static void AddConsole(ILoggingBuilder logging, bool verbose, string formatterName)

@@ -1,12 +1,10 @@
-using Microsoft.Extensions.Hosting;
-
 namespace WalReceiver.Hosting;
 
 /// <summary>
-/// Stops the host once every source has ended: a daemon whose sources all failed for good must not look healthy to
-/// systemd or docker by staying up with nothing to do.
+/// Stops the run once every source has ended: a daemon whose sources all failed for good must not look healthy to
+/// systemd or docker by staying up with nothing to do. <paramref name="stop"/> stops the host (or the hostless run).
 /// </summary>
-internal sealed class RunCompletion(IHostApplicationLifetime lifetime, RunOutcome outcome, int sources)
+internal sealed class RunCompletion(Action stop, RunOutcome outcome, int sources)
 {
     private int _running = sources;
 
@@ -17,6 +15,6 @@ internal sealed class RunCompletion(IHostApplicationLifetime lifetime, RunOutcom
             return;
         if (!stopping)
             outcome.AllSourcesEnded = true;
-        lifetime.StopApplication();
+        stop();
     }
 }

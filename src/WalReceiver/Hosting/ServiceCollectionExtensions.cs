@@ -78,25 +78,36 @@ public static class ServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RunOutcome>();
-        services.TryAddSingleton(sp => new RunCompletion(sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<RunOutcome>(), sources));
+        services.TryAddSingleton(sp => new RunCompletion(sp.GetRequiredService<IHostApplicationLifetime>().StopApplication, sp.GetRequiredService<RunOutcome>(), sources));
         services.TryAddSingleton<SourceRegistry>();
         services.TryAddSingleton<WalReceiverMetrics>();
-        // Long enough for a last fsync and status update; the host's default (30 s) would also do, but say it.
-        services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        services.Configure<HostOptions>(h => h.ShutdownTimeout = HostlessRun.ShutdownTimeout);
     }
 
-    /// <summary>The supervisor of one source.</summary>
-    internal static IHostedService CreateService(IServiceProvider sp, WalReceiverOptions o, ILogger logger)
+    /// <summary>The supervisor of one source, from the host's services.</summary>
+    internal static IHostedService CreateService(IServiceProvider sp, WalReceiverOptions o, ILogger logger) => CreateService(
+        o,
+        sp.GetRequiredService<ILoggerFactory>(),
+        logger,
+        sp.GetRequiredService<TimeProvider>(),
+        sp.GetRequiredService<RunOutcome>(),
+        sp.GetRequiredService<RunCompletion>(),
+        sp.GetRequiredService<SourceRegistry>().Get(o.Name),
+        sp.GetRequiredService<WalReceiverMetrics>());
+
+    /// <summary>The supervisor of one source, connecting with Npgsql.</summary>
+    internal static WalStreamingService CreateService(WalReceiverOptions o, ILoggerFactory loggerFactory, ILogger logger, TimeProvider time,
+        RunOutcome outcome, RunCompletion completion, SourceState state, WalReceiverMetrics? metrics)
     {
-        NpgsqlLogging.Initialize(sp.GetRequiredService<ILoggerFactory>());
+        NpgsqlLogging.Initialize(loggerFactory);
         return new WalStreamingService(
             o,
             new NpgsqlWalSourceFactory(o.ConnectionString, o.StatusInterval, o.ReceiveTimeout <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : o.ReceiveTimeout),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<RunOutcome>(),
-            sp.GetRequiredService<RunCompletion>(),
+            time,
+            outcome,
+            completion,
             logger,
-            sp.GetRequiredService<SourceRegistry>().Get(o.Name),
-            sp.GetRequiredService<WalReceiverMetrics>());
+            state,
+            metrics);
     }
 }

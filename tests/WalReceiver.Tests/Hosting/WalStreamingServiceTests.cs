@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using WalReceiver.Diagnostics;
@@ -86,7 +85,7 @@ public sealed partial class WalStreamingServiceTests
             Directory = dir.Path, ConnectionString = "unused", Slot = "s", NoLoop = true, EndPosition = (Start + 20_000).ToString(),
         };
         var outcome = new RunOutcome();
-        var service = new WalStreamingService(options, factory, time, outcome, new RunCompletion(new Lifetime(), outcome, 1), logger,
+        var service = new WalStreamingService(options, factory, time, outcome, new RunCompletion(() => { }, outcome, 1), logger,
             new SourceState("s", time), metrics: null);
         await service.StartAsync(TestContext.Current.CancellationToken);
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -111,7 +110,7 @@ public sealed partial class WalStreamingServiceTests
             failAfterServing: new WalReceiverException(FailureKind.Transient, "connection reset by peer")));
         var options = new WalReceiverOptions { Directory = dir.Path, ConnectionString = "unused", Slot = "s" };
         var outcome = new RunOutcome();
-        var service = new WalStreamingService(options, factory, time, outcome, new RunCompletion(new Lifetime(), outcome, 1), logger,
+        var service = new WalStreamingService(options, factory, time, outcome, new RunCompletion(() => { }, outcome, 1), logger,
             new SourceState("s", time), metrics: null);
         using var stop = new CancellationTokenSource();
         await service.StartAsync(stop.Token);
@@ -146,18 +145,5 @@ public sealed partial class WalStreamingServiceTests
         public int Attempts => _attempts;
 
         public Task<IWalSource> ConnectAsync(CancellationToken cancellationToken) => Task.FromResult(create(_attempts++));
-    }
-
-    private sealed class Lifetime : IHostApplicationLifetime
-    {
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-
-        public void StopApplication()
-        {
-        }
     }
 }

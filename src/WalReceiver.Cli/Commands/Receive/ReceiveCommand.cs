@@ -1,8 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using WalReceiver.Cli.Logging;
 using WalReceiver.Diagnostics;
 using WalReceiver.Hosting;
@@ -13,7 +8,7 @@ using WalReceiver.Wal;
 
 namespace WalReceiver.Cli.Commands.Receive;
 
-/// <summary>What <c>walreceiver receive</c> does: check the command line, run a slot action, or host the streaming service.</summary>
+/// <summary>What <c>walreceiver receive</c> does: check the command line, run a slot action, or run the streaming service.</summary>
 internal static class ReceiveCommand
 {
     /// <summary>The largest <c>-s</c> pg_receivewal accepts (INT_MAX milliseconds in seconds).</summary>
@@ -70,49 +65,38 @@ internal static class ReceiveCommand
         return await StreamAsync(a, persona, connectionString, error);
     }
 
+    // Without the generic host (see HostlessRun): the same supervisor, options and validation, a third of the start-up.
     private static async Task<int> StreamAsync(ReceiveArguments a, ProgramPersona persona, string connectionString, TextWriter error)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var options = new WalReceiverOptions
         {
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Directory)}"] = a.Directory,
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.ConnectionString)}"] = connectionString,
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Slot)}"] = a.Slot,
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.EndPosition)}"] = a.EndPosition,
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.NoLoop)}"] = a.NoLoop.ToString(),
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.NoSync)}"] = a.NoSync.ToString(),
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Synchronous)}"] = a.Synchronous.ToString(),
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Verbose)}"] = a.Verbose.ToString(),
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.LogProgress)}"] = a.Verbose.ToString(),
+            Directory = a.Directory ?? "",
+            ConnectionString = connectionString,
+            Slot = a.Slot,
+            EndPosition = a.EndPosition,
+            NoLoop = a.NoLoop,
+            NoSync = a.NoSync,
+            Synchronous = a.Synchronous,
+            Verbose = a.Verbose,
+            LogProgress = a.Verbose,
             // With several hosts the archiver follows a failover, so it re-creates the slot where it is missing.
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.CreateMissingSlot)}"] =
-                (ReplicationConnectionString.SplitHosts(connectionString).Count > 1).ToString(),
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.StatusInterval)}"] =
-                TimeSpan.FromSeconds(a.StatusInterval).ToString("c", CultureInfo.InvariantCulture),
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.ReceiveTimeout)}"] =
-                TimeSpan.FromSeconds(a.ReceiveTimeout).ToString("c", CultureInfo.InvariantCulture),
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Compression)}"] = a.Compress ?? "none",
-            [$"{WalReceiverOptions.Section}:{nameof(WalReceiverOptions.Verify)}"] = (!a.NoVerify).ToString(),
-        });
-        if (persona.ToolLogFormat)
-            ConsoleLogging.ConfigureAsPgTool(builder.Logging, a.Verbose, persona.Name);
-        else
-            ConsoleLogging.Configure(builder.Logging, a.Verbose);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.AddWalReceiver();
-        using var host = builder.Build();
-        var outcome = host.Services.GetRequiredService<RunOutcome>(); // RunAsync disposes the host's services
-        try
+            CreateMissingSlot = ReplicationConnectionString.SplitHosts(connectionString).Count > 1,
+            StatusInterval = TimeSpan.FromSeconds(a.StatusInterval),
+            ReceiveTimeout = TimeSpan.FromSeconds(a.ReceiveTimeout),
+            Compression = a.Compress ?? "none",
+            Verify = !a.NoVerify,
+        };
+        if (HostlessRun.Validate(options) is { Count: > 0 } failures)
         {
-            await host.RunAsync();
-        }
-        catch (OptionsValidationException e)
-        {
-            foreach (var failure in e.Failures)
+            foreach (var failure in failures)
                 await error.WriteLineAsync(persona.Error(failure));
             return ExitCodes.Configuration;
         }
 
+        using var loggerFactory = ConsoleLogging.CreateFactory(a.Verbose,
+            persona.ToolLogFormat ? new PgToolConsoleFormatter(persona.Name) : new PlainConsoleFormatter());
+        using var stop = new StopSignals(gracePeriod: null); // the run bounds its own stop (HostlessRun.ShutdownTimeout)
+        var outcome = await HostlessRun.RunAsync(options, loggerFactory, stop.Token);
         return ExitCodes.For(outcome.Kind);
     }
 

@@ -10,7 +10,7 @@ internal static class RestoreCommand
     /// <summary>Runs the verb and returns the process exit code (see <see cref="RestoreExitCodes"/>).</summary>
     public static int Run(ParseResult p, TextWriter error)
     {
-        using var stop = new StopSignals();
+        using var stop = new StopSignals(gracePeriod: TimeSpan.FromSeconds(2));
         var code = Run(p.GetValue(RestoreCommandDefinition.Directory)!, p.GetValue(RestoreCommandDefinition.FileName)!,
             p.GetValue(RestoreCommandDefinition.Destination)!, p.GetValue(RestoreCommandDefinition.Partial),
             p.GetValue(RestoreCommandDefinition.Verbose), FileSync.Disk, error, stop.Token);

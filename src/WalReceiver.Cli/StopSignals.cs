@@ -1,20 +1,22 @@
 using System.Runtime.InteropServices;
 
-namespace WalReceiver.Cli.Commands.Restore;
+namespace WalReceiver.Cli;
 
 /// <summary>
-/// SIGINT, SIGTERM and SIGQUIT cancel the copy so the temporary file is removed before the process ends; a copy that does
-/// not stop within a grace period is ended anyway, with the signal's exit code.
+/// SIGINT, SIGTERM and SIGQUIT, the signals the generic host's console lifetime handles, cancel <see cref="Token"/> for
+/// a verb that runs without the host: <c>restore</c> removes its temporary file, <c>receive</c> flushes and reports what
+/// it has. With a grace period, a verb that does not stop within it is ended anyway, with the signal's exit code.
 /// </summary>
 internal sealed class StopSignals : IDisposable
 {
-    private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(2);
-
+    private readonly TimeSpan? _gracePeriod;
     private readonly CancellationTokenSource _cancellation;
     private readonly PosixSignalRegistration[] _registrations;
 
-    public StopSignals()
+    /// <param name="gracePeriod">How long the verb may take to stop once signalled; null waits for it however long it takes.</param>
+    public StopSignals(TimeSpan? gracePeriod)
     {
+        _gracePeriod = gracePeriod;
         _cancellation = new CancellationTokenSource();
         _registrations = OperatingSystem.IsWindows()
             ? []
@@ -23,7 +25,7 @@ internal sealed class StopSignals : IDisposable
 
     public CancellationToken Token => _cancellation.Token;
 
-    /// <summary>The number of the signal that stopped the copy, if one did.</summary>
+    /// <summary>The number of the signal that stopped the verb, if one did.</summary>
     public int? Received { get; private set; }
 
     public void Dispose()
@@ -38,8 +40,9 @@ internal sealed class StopSignals : IDisposable
         context.Cancel = true;
         Received ??= number;
         _cancellation.Cancel();
-        // The copy sees the cancellation between reads; a read that hangs (a dead network file system) must not keep the
+        // A copy sees the cancellation between reads; a read that hangs (a dead network file system) must not keep the
         // process alive against the signal.
-        _ = Task.Delay(GracePeriod).ContinueWith(_ => Environment.Exit(128 + number), TaskScheduler.Default);
+        if (_gracePeriod is { } grace)
+            _ = Task.Delay(grace).ContinueWith(_ => Environment.Exit(128 + number), TaskScheduler.Default);
     });
 }
