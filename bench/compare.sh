@@ -30,8 +30,10 @@
 #   --memory-pairs N   pairs for the memory section (MEMORY_PAIRS, default 1)
 #   --startup-pairs N  pairs for the start-up section (STARTUP_PAIRS, default 10)
 # Environment: WALRECEIVER, the program to test (default artifacts/aot/walreceiver, published with scripts/publish.sh
-# when missing); BASE_PORT (default 55440; the sections use BASE_PORT to BASE_PORT+3); BENCH_TMPDIR, where the clusters
-# and archives go (default $TMPDIR or /tmp). MB here is 1,048,576 bytes.
+# when missing); PG_RECEIVEWAL, the program to compare it with (default the pg_receivewal of pg_config --bindir: another
+# PostgreSQL's, or an earlier build of ours behind a script that runs `walreceiver receive "$@"`); BASE_PORT (default
+# 55440; the sections use BASE_PORT to BASE_PORT+3); BENCH_TMPDIR, where the clusters and archives go (default $TMPDIR
+# or /tmp). MB here is 1,048,576 bytes.
 set -euo pipefail
 export LC_ALL=C # decimal points in printf and awk
 cd "$(dirname "$0")/.."
@@ -78,7 +80,8 @@ if [ ! -x /usr/bin/time ]; then
   $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >&2
 fi
 PGBIN=$(pg_bindir); export PGBIN
-PGRW=$PGBIN/pg_receivewal
+PGRW=${PG_RECEIVEWAL:-$PGBIN/pg_receivewal}
+[ -x "$PGRW" ] || { echo "PG_RECEIVEWAL: $PGRW is not an executable" >&2; exit 2; }
 if [ -z "${WALRECEIVER:-}" ]; then
   WALRECEIVER=$root/artifacts/aot/walreceiver
   if [ ! -x "$WALRECEIVER" ]; then
