@@ -52,7 +52,7 @@ internal static class CliRoot
             return ExitCodes.Usage;
         }
 
-        // The receive verb owns SIGINT and SIGTERM through the host, which needs time for a last fsync: no forced exit.
+        // receive (StopSignals) and run (the host) own SIGINT and SIGTERM and need time for a last fsync: no forced exit.
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null });
     }
 }

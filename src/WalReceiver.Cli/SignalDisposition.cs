@@ -6,7 +6,7 @@ namespace WalReceiver.Cli;
 /// <summary>
 /// SIGINT and SIGTERM stop the receiver cleanly whatever disposition it inherited. A shell starts background jobs
 /// (<c>walreceiver receive ... &amp;</c>) with SIGINT ignored, and .NET respects an ignored signal: its handler is never
-/// installed, so the host's own SIGINT handling silently does nothing and <c>kill -INT</c> is lost. pg_receivewal installs
+/// installed, so StopSignals (receive) and the host (run) never see SIGINT and <c>kill -INT</c> is lost. pg_receivewal installs
 /// its handler regardless; so do we, by giving ignored signals their default back before .NET sets up its signal handling.
 /// </summary>
 /// <remarks>

@@ -46,7 +46,7 @@ internal static class PgReceivewalCommand
             return ExitCodes.Usage;
         }
 
-        // The host owns SIGINT and SIGTERM and needs time for a last fsync: no forced exit.
+        // receive owns SIGINT and SIGTERM (StopSignals) and needs time for a last fsync: no forced exit.
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null });
     }
 
