@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using WalReceiver.Cli.Commands.LsnVerb;
 using WalReceiver.Cli.Commands.Receive;
 using WalReceiver.Cli.Commands.Restore;
 using WalReceiver.Cli.Commands.Run;
@@ -30,6 +31,7 @@ internal static class CliRoot
         root.Subcommands.Add(StatusCommandDefinition.Create());
         root.Subcommands.Add(VerifyCommandDefinition.Create());
         root.Subcommands.Add(RestoreCommandDefinition.Create());
+        root.Subcommands.Add(LsnCommandDefinition.Create());
         return root;
     }
 
