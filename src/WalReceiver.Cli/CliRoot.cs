@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using WalReceiver.Cli.Commands.Inspect;
 using WalReceiver.Cli.Commands.LsnVerb;
 using WalReceiver.Cli.Commands.Receive;
 using WalReceiver.Cli.Commands.Restore;
@@ -31,6 +32,7 @@ internal static class CliRoot
         root.Subcommands.Add(StatusCommandDefinition.Create());
         root.Subcommands.Add(VerifyCommandDefinition.Create());
         root.Subcommands.Add(RestoreCommandDefinition.Create());
+        root.Subcommands.Add(InspectCommandDefinition.Create());
         root.Subcommands.Add(LsnCommandDefinition.Create());
         return root;
     }
