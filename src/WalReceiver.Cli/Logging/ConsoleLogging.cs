@@ -17,14 +17,6 @@ internal static class ConsoleLogging
         logging.Services.AddSingleton<ConsoleFormatter, PlainConsoleFormatter>();
     }
 
-    /// <summary>As <see cref="Configure"/>, but lines in PostgreSQL's client-tool form, each starting with <paramref name="programName"/>.</summary>
-    public static void ConfigureAsPgTool(ILoggingBuilder logging, bool verbose, string programName)
-    {
-        AddConsole(logging, verbose, PgToolConsoleFormatter.Name);
-        // The console provider takes every registered ConsoleFormatter and picks one by name; this one needs the program name.
-        logging.Services.AddSingleton<ConsoleFormatter>(new PgToolConsoleFormatter(programName));
-    }
-
     /// <summary>
     /// The same logging for a verb that runs without a host (<c>receive</c>), built by hand: a service provider would
     /// resolve the logging's open generics at start-up. Disposing the factory writes out what is still queued.
