@@ -56,6 +56,8 @@ public static class ArchiveAssert
         }
 
         Assert.True(complete >= minimumComplete, $"expected at least {minimumComplete} complete segments, found {complete}: {string.Join(", ", files)}");
+        // What pg_waldump reads in those segments, inspect lists too: so every segment the suite archives checks inspect.
+        await Verification.WaldumpAgreement.AssertAsync(directory, CancellationToken.None);
         return complete;
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using WalReceiver.IntegrationTests.Cli;
 using WalReceiver.IntegrationTests.Fixtures;
 using WalReceiver.Wal;
@@ -11,7 +10,7 @@ namespace WalReceiver.IntegrationTests.Verification;
 /// previous record, resource manager, xid) are pg_waldump's on the same file, and every CRC is ok; a flipped byte is a
 /// bad CRC at its record; compressed files list the same records.
 /// </summary>
-public sealed partial class InspectCommandTests(ReceivedArchive archive) : IClassFixture<ReceivedArchive>
+public sealed class InspectCommandTests(ReceivedArchive archive) : IClassFixture<ReceivedArchive>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -21,31 +20,7 @@ public sealed partial class InspectCommandTests(ReceivedArchive archive) : IClas
     public async Task Every_segment_lists_the_records_pg_waldump_reads()
     {
         using var copy = archive.Copy();
-        var compared = 0;
-        foreach (var name in copy.CompleteSegments())
-        {
-            var ours = await RecordsAsync(copy.PathOf(name));
-            var waldump = await ProcessRunner.RunAsync(Path.Combine(PostgresCluster.BinDirectory, "pg_waldump"), [name], asServerAccount: false, Ct,
-                workingDirectory: copy.Directory);
-            var theirs = WaldumpLine().Matches(waldump).Select(m => (
-                Lsn: Lsn.Parse(m.Groups["lsn"].Value), Length: uint.Parse(m.Groups["tot"].Value, System.Globalization.CultureInfo.InvariantCulture),
-                Rmgr: m.Groups["rmgr"].Value, Previous: Lsn.Parse(m.Groups["prev"].Value),
-                Xid: uint.Parse(m.Groups["tx"].Value, System.Globalization.CultureInfo.InvariantCulture))).ToList();
-            Assert.True(theirs.Count > 0, $"{name}: pg_waldump listed nothing:\n{waldump}");
-            // pg_waldump given one file stops before a record that ends in the next; we read the next file to finish it.
-            Assert.InRange(ours.Count - theirs.Count, 0, 1);
-            for (var i = 0; i < theirs.Count; i++)
-            {
-                var r = ours[i];
-                Assert.True(theirs[i] == (Lsn.Parse(r.GetProperty("lsn").GetString()!), r.GetProperty("totalLength").GetUInt32(),
-                    r.GetProperty("resourceManager").GetString()!, Lsn.Parse(r.GetProperty("previous").GetString()!), r.GetProperty("xid").GetUInt32()),
-                    $"{name}, record {i}: pg_waldump {theirs[i]}, ours {r}");
-            }
-
-            Assert.All(ours, r => Assert.Equal("ok", r.GetProperty("crc").GetString()));
-            compared += theirs.Count;
-        }
-
+        var compared = await WaldumpAgreement.AssertAsync(copy.Directory, Ct);
         Assert.True(compared > 1000, $"only {compared} records compared");
     }
 
@@ -119,7 +94,4 @@ public sealed partial class InspectCommandTests(ReceivedArchive archive) : IClas
         using var json = JsonDocument.Parse(p.Stdout);
         return json.RootElement.GetProperty("files")[0].Clone();
     }
-
-    [GeneratedRegex(@"^rmgr: (?<rmgr>\S+)\s+len \(rec/tot\):\s*\d+/\s*(?<tot>\d+), tx:\s*(?<tx>\d+), lsn: (?<lsn>[0-9A-F]+/[0-9A-F]+), prev (?<prev>[0-9A-F]+/[0-9A-F]+),", RegexOptions.Multiline)]
-    private static partial Regex WaldumpLine();
 }
