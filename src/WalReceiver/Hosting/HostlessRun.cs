@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WalReceiver.Diagnostics;
+using WalReceiver.Replication;
 
 namespace WalReceiver.Hosting;
 
@@ -26,19 +27,27 @@ internal static class HostlessRun
     /// <paramref name="stopRequested"/> fires; then stops it as the host would, and returns how the run ended.
     /// Call <see cref="Validate"/> first.
     /// </summary>
-    public static async Task<RunOutcome> RunAsync(WalReceiverOptions options, ILoggerFactory loggerFactory, CancellationToken stopRequested)
+    public static Task<RunOutcome> RunAsync(WalReceiverOptions options, ILoggerFactory loggerFactory, CancellationToken stopRequested)
+    {
+        NpgsqlLogging.Initialize(loggerFactory);
+        return RunAsync(options, ServiceCollectionExtensions.NpgsqlSources(options), loggerFactory.CreateLogger("WalReceiver"), ShutdownTimeout,
+            stopRequested);
+    }
+
+    /// <summary>The same run with any source of WAL and any stop timeout (the tests' seam).</summary>
+    internal static async Task<RunOutcome> RunAsync(WalReceiverOptions options, IWalSourceFactory sources, ILogger logger,
+        TimeSpan shutdownTimeout, CancellationToken stopRequested)
     {
         var outcome = new RunOutcome();
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var completion = new RunCompletion(() => ended.TrySetResult(), outcome, sources: 1);
         var time = TimeProvider.System;
-        using var service = ServiceCollectionExtensions.CreateService(options, loggerFactory, loggerFactory.CreateLogger("WalReceiver"), time,
-            outcome, completion, new SourceState(options.Name, time), metrics: null);
+        using var service = new WalStreamingService(options, sources, time, outcome, completion, logger, new SourceState(options.Name, time), metrics: null);
         await service.StartAsync(CancellationToken.None);
         using (stopRequested.Register(() => ended.TrySetResult()))
             await ended.Task;
 
-        using var timeout = new CancellationTokenSource(ShutdownTimeout, time);
+        using var timeout = new CancellationTokenSource(shutdownTimeout, time);
         try
         {
             await service.StopAsync(timeout.Token); // returns when the supervisor has ended or the timeout fired
@@ -50,7 +59,7 @@ internal static class HostlessRun
         if (service.ExecuteTask is { IsCompleted: false })
         {
             // The last fsync did not return in time: what it held is not known to be on disk, so this is no clean stop.
-            outcome.Record(FailureKind.Transient, $"the stream did not stop within {ShutdownTimeout.TotalSeconds} s");
+            outcome.Record(FailureKind.Transient, $"the stream did not stop within {shutdownTimeout.TotalSeconds} s");
             outcome.StopFailed = true;
         }
 

@@ -100,14 +100,10 @@ public static class ServiceCollectionExtensions
         RunOutcome outcome, RunCompletion completion, SourceState state, WalReceiverMetrics? metrics)
     {
         NpgsqlLogging.Initialize(loggerFactory);
-        return new WalStreamingService(
-            o,
-            new NpgsqlWalSourceFactory(o.ConnectionString, o.StatusInterval, o.ReceiveTimeout <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : o.ReceiveTimeout),
-            time,
-            outcome,
-            completion,
-            logger,
-            state,
-            metrics);
+        return new WalStreamingService(o, NpgsqlSources(o), time, outcome, completion, logger, state, metrics);
     }
+
+    /// <summary>Connections to the source's server, with its status interval and receive timeout (0: wait forever).</summary>
+    internal static IWalSourceFactory NpgsqlSources(WalReceiverOptions o) => new NpgsqlWalSourceFactory(
+        o.ConnectionString, o.StatusInterval, o.ReceiveTimeout <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : o.ReceiveTimeout);
 }
