@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using WalReceiver.Storage;
 using WalReceiver.Wal;
@@ -33,54 +32,92 @@ internal static class InspectCommand
             return Fail(error, $"\"{path}\" does not exist: give a WAL segment file or an archive directory");
         }
 
-        var inspected = files.Select(f => (Name: Path.GetFileName(f), Result: InspectFile(f))).ToList();
-        var bad = inspected.Sum(i => i.Result.Records.Count(r => r.CrcOk == false));
-        var damaged = bad > 0 || inspected.Any(i => i.Result.Damaged);
-        if (p.GetValue(InspectCommandDefinition.Json))
+        // One file at a time, printed as it is read: an archive of thousands of segments is millions of records.
+        var reader = new SegmentReader();
+        var json = p.GetValue(InspectCommandDefinition.Json);
+        var (records, bad, damaged) = (0L, 0, false);
+        if (json)
+            output.Write("{\"files\":[");
+        for (var i = 0; i < files.Count; i++)
         {
-            var json = new InspectJson([.. inspected.Select(i => ToJson(i.Name, i.Result, recordsOnly))], bad);
-            output.WriteLine(JsonSerializer.Serialize(json, InspectJsonContext.Default.InspectJson));
-        }
-        else
-        {
-            foreach (var (name, result) in inspected)
-                output.Write(Text(name, result, recordsOnly));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{inspected.Count} files, {inspected.Sum(i => i.Result.Records.Count)} records, {bad} with a bad CRC"));
+            var name = Path.GetFileName(files[i]);
+            var result = InspectFile(files[i], reader);
+            records += result.Records.Count;
+            bad += result.Records.Count(r => r.CrcOk == false);
+            damaged |= result.Damaged;
+            if (json)
+                WriteJson(output, i > 0, name, result, recordsOnly);
+            else
+                WriteText(output, name, result, recordsOnly);
         }
 
+        output.WriteLine(json
+            ? string.Create(CultureInfo.InvariantCulture, $"],\"badRecords\":{bad}}}")
+            : string.Create(CultureInfo.InvariantCulture, $"{files.Count} files, {records} records, {bad} with a bad CRC"));
+        damaged |= bad > 0;
         return damaged ? ExitCodes.Failure : ExitCodes.Success;
     }
 
-    /// <summary>The lines printed for one file.</summary>
-    public static string Text(string name, WalInspection result, bool recordsOnly)
+    /// <summary>The lines printed for one file, written as they are formed.</summary>
+    public static void WriteText(TextWriter output, string name, WalInspection result, bool recordsOnly)
     {
-        var s = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        s.Append(c, $"file {name}");
-        s.Append(result.SegmentSize is { } size ? string.Create(c, $": {new WalSegmentSize(size)} segments\n") : "\n");
+        output.Write($"file {name}");
+        output.Write(result.SegmentSize is { } size ? string.Create(c, $": {new WalSegmentSize(size)} segments\n") : "\n");
         if (!recordsOnly)
         {
             foreach (var (lsn, h) in result.Pages)
-                s.Append(c, $"page {lsn} magic 0x{h.Magic:X4} info 0x{h.Info:X4} tli {h.Timeline} addr {h.PageAddress} rem {h.RemainingLength}\n");
+                output.Write(string.Create(c, $"page {lsn} magic 0x{h.Magic:X4} info 0x{h.Info:X4} tli {h.Timeline} addr {h.PageAddress} rem {h.RemainingLength}\n"));
         }
 
         foreach (var r in result.Records)
-        {
-            s.Append(c, $"record {r.Lsn} len {r.TotalLength} prev {r.Previous} rmgr {r.ResourceManagerName} info 0x{r.Info:X2} xid {r.Xid} crc {Crc(r)}\n");
-        }
-
+            output.Write(string.Create(c, $"record {r.Lsn} len {r.TotalLength} prev {r.Previous} rmgr {r.ResourceManagerName} info 0x{r.Info:X2} xid {r.Xid} crc {Crc(r)}\n"));
         if (result.End is { } end)
-            s.Append(c, $"{(result.Damaged ? "error" : "end")}: {end}\n");
-        return s.ToString();
+            output.Write($"{(result.Damaged ? "error" : "end")}: {end}\n");
     }
 
-    private static WalInspection InspectFile(string path)
+    // One element of "files": {"file", "segmentSize", "end", "pages": [...], "records": [...]}, each page and record
+    // serialized on its own, so no string holds a whole segment's listing.
+    private static void WriteJson(TextWriter output, bool comma, string name, WalInspection result, bool recordsOnly)
+    {
+        var context = InspectJsonContext.Default;
+        output.Write(comma ? ",{\"file\":" : "{\"file\":");
+        output.Write(JsonSerializer.Serialize(name, context.String));
+        output.Write(",\"segmentSize\":");
+        output.Write(result.SegmentSize is { } size ? size.ToString(CultureInfo.InvariantCulture) : "null");
+        output.Write(",\"end\":");
+        output.Write(result.End is { } end ? JsonSerializer.Serialize(end, context.String) : "null");
+        output.Write(",\"pages\":[");
+        if (!recordsOnly)
+        {
+            for (var i = 0; i < result.Pages.Count; i++)
+            {
+                var (lsn, h) = result.Pages[i];
+                output.Write(i > 0 ? "," : "");
+                output.Write(JsonSerializer.Serialize(
+                    new InspectJsonPage(lsn.ToString(), h.Magic, h.Info, h.Timeline, h.PageAddress.ToString(), h.RemainingLength), context.InspectJsonPage));
+            }
+        }
+
+        output.Write("],\"records\":[");
+        for (var i = 0; i < result.Records.Count; i++)
+        {
+            var r = result.Records[i];
+            output.Write(i > 0 ? "," : "");
+            output.Write(JsonSerializer.Serialize(
+                new InspectJsonRecord(r.Lsn.ToString(), r.TotalLength, r.Previous.ToString(), r.ResourceManagerName, r.Info, r.Xid, Crc(r)),
+                context.InspectJsonRecord));
+        }
+
+        output.Write("]}");
+    }
+
+    private static WalInspection InspectFile(string path, SegmentReader reader)
     {
         byte[] bytes;
         try
         {
-            bytes = ReadAll(path);
+            bytes = reader.Read(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException || CompressedWal.IsDamage(e))
         {
@@ -95,11 +132,11 @@ internal static class InspectCommand
             return new WalInspection((int)header.SegmentSize, [], [], $"the name is not a segment of a cluster with {size} segments", Damaged: true);
 
         // A record that starts here may end in the next segment: read it too, in whichever form the directory has it.
-        var next = bytes.Length == size.Bytes ? ReadNext(Path.GetDirectoryName(path)!, WalFileName.Format(timeline, segment + 1, size)) : [];
+        var next = bytes.Length == size.Bytes ? ReadNext(Path.GetDirectoryName(path)!, WalFileName.Format(timeline, segment + 1, size), reader) : [];
         return WalSegmentInspector.Inspect(bytes, next, size.StartOfSegment(segment));
     }
 
-    private static byte[] ReadNext(string directory, string stem)
+    private static byte[] ReadNext(string directory, string stem, SegmentReader reader)
     {
         foreach (var partial in (ReadOnlySpan<bool>)[false, true])
         {
@@ -110,7 +147,7 @@ internal static class InspectCommand
                     continue;
                 try
                 {
-                    return ReadAll(candidate);
+                    return reader.Read(candidate);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException || CompressedWal.IsDamage(e))
                 {
@@ -120,14 +157,6 @@ internal static class InspectCommand
         }
 
         return [];
-    }
-
-    private static byte[] ReadAll(string path)
-    {
-        using var stream = CompressedWal.OpenRead(path);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
     }
 
     private static bool IsSegmentFile(string name)
@@ -142,13 +171,6 @@ internal static class InspectCommand
         false => "bad",
         null => "unchecked",
     };
-
-    private static InspectJsonFile ToJson(string name, WalInspection r, bool recordsOnly) => new(
-        name,
-        r.SegmentSize,
-        recordsOnly ? [] : [.. r.Pages.Select(p => new InspectJsonPage(p.Lsn.ToString(), p.Header.Magic, p.Header.Info, p.Header.Timeline, p.Header.PageAddress.ToString(), p.Header.RemainingLength))],
-        [.. r.Records.Select(x => new InspectJsonRecord(x.Lsn.ToString(), x.TotalLength, x.Previous.ToString(), x.ResourceManagerName, x.Info, x.Xid, Crc(x)))],
-        r.End);
 
     private static int Fail(TextWriter error, string message)
     {
