@@ -17,7 +17,8 @@ internal static class TestSegments
     {
         Assert.True(WalFileName.TryParse(name, Size, out var timeline, out var segment));
         var bytes = new byte[length ?? Size.Bytes];
-        var random = new Random(name.GetHashCode(StringComparison.Ordinal));
+        // Seeded from the name's numbers, not string.GetHashCode (which differs in every process), so a failure repeats.
+        var random = new Random(unchecked((int)(segment * 31 + timeline)));
         random.NextBytes(bytes.AsSpan(WalPageHeader.LongSize));
         // Some runs of one value, so that compression has something to do.
         for (var i = WalPageHeader.LongSize; i < bytes.Length; i += 4096)
