@@ -85,22 +85,18 @@ public static class ServiceCollectionExtensions
     }
 
     /// <summary>The supervisor of one source, from the host's services.</summary>
-    internal static IHostedService CreateService(IServiceProvider sp, WalReceiverOptions o, ILogger logger) => CreateService(
-        o,
-        sp.GetRequiredService<ILoggerFactory>(),
-        logger,
-        sp.GetRequiredService<TimeProvider>(),
-        sp.GetRequiredService<RunOutcome>(),
-        sp.GetRequiredService<RunCompletion>(),
-        sp.GetRequiredService<SourceRegistry>().Get(o.Name),
-        sp.GetRequiredService<WalReceiverMetrics>());
-
-    /// <summary>The supervisor of one source, connecting with Npgsql.</summary>
-    internal static WalStreamingService CreateService(WalReceiverOptions o, ILoggerFactory loggerFactory, ILogger logger, TimeProvider time,
-        RunOutcome outcome, RunCompletion completion, SourceState state, WalReceiverMetrics? metrics)
+    internal static IHostedService CreateService(IServiceProvider sp, WalReceiverOptions o, ILogger logger)
     {
-        NpgsqlLogging.Initialize(loggerFactory);
-        return new WalStreamingService(o, NpgsqlSources(o), time, outcome, completion, logger, state, metrics);
+        NpgsqlLogging.Initialize(sp.GetRequiredService<ILoggerFactory>());
+        return new WalStreamingService(
+            o,
+            NpgsqlSources(o),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<RunOutcome>(),
+            sp.GetRequiredService<RunCompletion>(),
+            logger,
+            sp.GetRequiredService<SourceRegistry>().Get(o.Name),
+            sp.GetRequiredService<WalReceiverMetrics>());
     }
 
     /// <summary>Connections to the source's server, with its status interval and receive timeout (0: wait forever).</summary>

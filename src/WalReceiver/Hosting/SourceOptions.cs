@@ -26,7 +26,7 @@ internal static class SourceOptions
             Directory = s.Directory,
             ConnectionString = connectionString,
             Slot = s.Slot,
-            CreateMissingSlot = s.CreateSlot || ReplicationConnectionString.SplitHosts(connectionString).Count > 1,
+            CreateMissingSlot = s.CreateSlot || WalReceiverOptions.FollowsFailover(connectionString),
             Synchronous = s.Synchronous,
             NoSync = s.NoSync,
             StatusInterval = s.StatusInterval,

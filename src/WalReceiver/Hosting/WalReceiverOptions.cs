@@ -1,3 +1,5 @@
+using WalReceiver.Replication.ConnectionStrings;
+
 namespace WalReceiver.Hosting;
 
 /// <summary>
@@ -62,6 +64,12 @@ public sealed class WalReceiverOptions
     /// are given, so that streaming goes on after a failover to a server that never had our slot.
     /// </summary>
     public bool CreateMissingSlot { get; set; }
+
+    /// <summary>
+    /// Whether a connection string names several hosts: the archiver then follows a failover, so it re-creates the slot
+    /// where it is missing (<see cref="CreateMissingSlot"/>), because physical slots are not copied to standbys.
+    /// </summary>
+    internal static bool FollowsFailover(string connectionString) => ReplicationConnectionString.SplitHosts(connectionString).Count > 1;
 
     /// <summary>Log catch-up progress (bytes behind, MB/s, time left) every <see cref="ProgressInterval"/> while behind.</summary>
     public bool LogProgress { get; set; }

@@ -12,17 +12,20 @@ public readonly record struct LsnLocation(Lsn Lsn, uint Timeline, WalSegmentSize
     /// <summary>The segment number (the LSN divided by the segment size).</summary>
     public ulong Segment => SegmentSize.SegmentOf(Lsn);
 
-    /// <summary>The file that holds the byte at <see cref="Lsn"/>.</summary>
-    public string FileName => WalFileName.Format(Timeline, Segment, SegmentSize);
+    /// <summary>The file that holds the byte at <see cref="Lsn"/>, and the LSNs it covers.</summary>
+    public WalFileRange File => new(Timeline, Segment, SegmentSize);
+
+    /// <summary>The name of <see cref="File"/>.</summary>
+    public string FileName => File.FileName;
 
     /// <summary>The byte offset of <see cref="Lsn"/> in <see cref="FileName"/>.</summary>
     public int Offset => SegmentSize.OffsetIn(Lsn);
 
     /// <summary>The first LSN of the segment.</summary>
-    public Lsn First => SegmentSize.StartOfSegment(Segment);
+    public Lsn First => File.First;
 
     /// <summary>The last LSN of the segment (inclusive: the end of the last segment is not a representable LSN).</summary>
-    public Lsn Last => new(First.Value + (ulong)(SegmentSize.Bytes - 1));
+    public Lsn Last => File.Last;
 
     /// <summary>Whether the LSN is the first byte of its segment, where PostgreSQL's functions name the segment before.</summary>
     public bool IsSegmentStart => Offset == 0;

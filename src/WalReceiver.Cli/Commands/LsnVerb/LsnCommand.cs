@@ -21,8 +21,10 @@ internal static class LsnCommand
 
         if (values.Length == 2)
         {
-            if (!Lsn.TryParse(values[0], out var a) || !Lsn.TryParse(values[1], out var b))
-                return Fail(error, $"two values are two LSNs, like 0/16B3748, whose difference is printed; \"{(Lsn.TryParse(values[0], out _) ? values[1] : values[0])}\" is not one");
+            if (!Lsn.TryParse(values[0], out var a))
+                return Fail(error, NotTwoLsns(values[0]));
+            if (!Lsn.TryParse(values[1], out var b))
+                return Fail(error, NotTwoLsns(values[1]));
             var bytes = (decimal)a.Value - b.Value; // exact over the whole LSN range, as pg_wal_lsn_diff's numeric
             output.WriteLine(json
                 ? JsonSerializer.Serialize(new LsnJsonDifference(a.ToString(), b.ToString(), bytes), LsnJsonContext.Default.LsnJsonDifference)
@@ -91,6 +93,9 @@ internal static class LsnCommand
         at.Offset, at.First.ToString(), at.Last.ToString(), at.EndingFileName);
 
     private static LsnJsonFile ToJson(WalFileRange r) => new(r.FileName, r.Timeline, r.SegmentSize.Bytes, r.Segment, r.First.ToString(), r.Last.ToString());
+
+    private static string NotTwoLsns(string value) =>
+        $"two values are two LSNs, like 0/16B3748, whose difference is printed; \"{value}\" is not one";
 
     private static int Fail(TextWriter error, string message)
     {

@@ -79,8 +79,7 @@ internal static class ReceiveCommand
             Synchronous = a.Synchronous,
             Verbose = a.Verbose,
             LogProgress = a.Verbose,
-            // With several hosts the archiver follows a failover, so it re-creates the slot where it is missing.
-            CreateMissingSlot = ReplicationConnectionString.SplitHosts(connectionString).Count > 1,
+            CreateMissingSlot = WalReceiverOptions.FollowsFailover(connectionString),
             StatusInterval = TimeSpan.FromSeconds(a.StatusInterval),
             ReceiveTimeout = TimeSpan.FromSeconds(a.ReceiveTimeout),
             Compression = a.Compress ?? "none",
