@@ -37,7 +37,7 @@ echo "== JIT build, every test: $((SECONDS - started)) s"
 # world-readable copy of the single file (ServerReachableCli), the unit test's ExecStart is pointed at the file under
 # test, and pg_receivewal_tap.sh copies what the postgres account cannot reach. 127 tests, about 2 min on 2 cores; new
 # test classes join by default, so narrow this filter if it grows past about 4 min.
-aot_filter='FullyQualifiedName!~WalReceiver.IntegrationTests.Fixtures.&FullyQualifiedName!~WalReceiver.IntegrationTests.Verification.WalStreamVerifierTests'
+aot_filter='FullyQualifiedName!~WalReceiver.IntegrationTests.Testing.&FullyQualifiedName!~WalReceiver.IntegrationTests.Packaging.NuGetPackageTests&FullyQualifiedName!~WalReceiver.IntegrationTests.Hosting.&FullyQualifiedName!~MyProject.Tests.&FullyQualifiedName!~WalReceiver.IntegrationTests.Verification.WalStreamVerifierTests'
 started=$SECONDS
 echo "== the shipped program: scripts/publish.sh (Native AOT single file)"
 if aot=$(bash scripts/publish.sh | tail -n 1) && [ -x "$aot" ]; then

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace WalReceiver.Diagnostics;
 
 /// <summary>Every source of this process, by name: what metrics' gauges and the health endpoint read.</summary>
-public sealed class SourceRegistry(TimeProvider time)
+internal sealed class SourceRegistry(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, SourceState> _sources = new(StringComparer.Ordinal);
 

@@ -6,13 +6,19 @@ namespace WalReceiver.Diagnostics;
 /// The live state of one source, written by its streaming loop and read by metrics and health from other threads.
 /// LSNs are kept as longs for <see cref="Interlocked"/> reads, as Npgsql does for its own positions.
 /// </summary>
-public sealed class SourceState(string name, TimeProvider time)
+internal sealed class SourceState(string name, TimeProvider time)
 {
     private long _flushed;
     private long _serverEnd;
     private long _caughtUpTicks;
     private volatile SourceStatus _status = SourceStatus.Starting;
     private volatile string? _lastError;
+
+    /// <summary>
+    /// Raised on the streaming loop's thread after the flushed position or the status changed, for whoever waits on them
+    /// (the library's <c>WaitForFlushAsync</c>); handlers must be quick and must not throw.
+    /// </summary>
+    public event Action? Changed;
 
     /// <summary>The source's name (the metrics' <c>walreceiver.source</c> tag).</summary>
     public string Name { get; } = name;
@@ -68,6 +74,7 @@ public sealed class SourceState(string name, TimeProvider time)
             _lastError = FirstLine(error);
         if (status == SourceStatus.Streaming)
             Interlocked.CompareExchange(ref _caughtUpTicks, time.GetTimestamp(), 0);
+        Changed?.Invoke();
     }
 
     /// <summary>Records the flushed position; returns how many bytes it advanced.</summary>
@@ -75,6 +82,7 @@ public sealed class SourceState(string name, TimeProvider time)
     {
         var previous = Interlocked.Exchange(ref _flushed, (long)flushed.Value);
         NoteIfCaughtUp();
+        Changed?.Invoke();
         return previous == 0 ? 0 : Math.Max(0, (long)flushed.Value - previous);
     }
 

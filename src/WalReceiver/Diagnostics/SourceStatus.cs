@@ -1,7 +1,7 @@
 namespace WalReceiver.Diagnostics;
 
 /// <summary>What a source is doing, as health and metrics report it.</summary>
-public enum SourceStatus
+internal enum SourceStatus
 {
     /// <summary>Connecting for the first time.</summary>
     Starting,

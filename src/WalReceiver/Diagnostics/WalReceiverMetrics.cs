@@ -9,7 +9,7 @@ namespace WalReceiver.Diagnostics;
 /// Tagged by <c>walreceiver.source</c> (the configured source name) and, for errors, <c>error.type</c>; never by LSN or
 /// file name, which would be unbounded.
 /// </summary>
-public sealed class WalReceiverMetrics
+internal sealed class WalReceiverMetrics
 {
     /// <summary>The meter's name.</summary>
     public const string MeterName = "WalReceiver";

@@ -1,7 +1,7 @@
 namespace WalReceiver.Hosting;
 
 /// <summary>The configuration of <c>walreceiver run</c> (section <c>WalReceiver</c>).</summary>
-public sealed class DaemonOptions
+internal sealed class DaemonOptions
 {
     /// <summary>The clusters to archive, each supervised on its own.</summary>
     public List<SourceConfig> Sources { get; set; } = [];

@@ -34,15 +34,19 @@ internal static class HostlessRun
             stopRequested);
     }
 
-    /// <summary>The same run with any source of WAL and any stop timeout (the tests' seam).</summary>
+    /// <summary>
+    /// The same run with any source of WAL and any stop timeout (the tests' seam); <paramref name="state"/>, when given,
+    /// is the one the run reports its status and flushed position to (the library's receiver watches it).
+    /// </summary>
     internal static async Task<RunOutcome> RunAsync(WalReceiverOptions options, IWalSourceFactory sources, ILogger logger,
-        TimeSpan shutdownTimeout, CancellationToken stopRequested)
+        TimeSpan shutdownTimeout, CancellationToken stopRequested, SourceState? state = null)
     {
         var outcome = new RunOutcome();
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var completion = new RunCompletion(() => ended.TrySetResult(), outcome, sources: 1);
         var time = TimeProvider.System;
-        using var service = new WalStreamingService(options, sources, time, outcome, completion, logger, new SourceState(options.Name, time), metrics: null);
+        using var service = new WalStreamingService(options, sources, time, outcome, completion, logger,
+            state ?? new SourceState(options.Name, time), metrics: null);
         await service.StartAsync(CancellationToken.None);
         using (stopRequested.Register(() => ended.TrySetResult()))
             await ended.Task;

@@ -6,7 +6,7 @@ namespace WalReceiver.Hosting;
 /// How the run ended, read by the command line after the host stops. The host itself always exits 0 when a background
 /// service fails (dotnet/runtime#67146), so the exit code travels here. Thread-safe: every source records into it.
 /// </summary>
-public sealed class RunOutcome
+internal sealed class RunOutcome
 {
     private readonly Lock _lock = new();
 

@@ -10,7 +10,7 @@ using WalReceiver.Replication;
 namespace WalReceiver.Hosting;
 
 /// <summary>Registers the streaming service.</summary>
-public static class ServiceCollectionExtensions
+internal static class ServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the streaming service, its options (bound from the <c>WalReceiver</c> section and validated when the host

@@ -1,7 +1,7 @@
 namespace WalReceiver.Hosting;
 
 /// <summary>One source in the daemon's configuration (<c>WalReceiver:Sources:N</c>).</summary>
-public sealed class SourceConfig
+internal sealed class SourceConfig
 {
     /// <summary>Unique name: the tag in metrics and health, and part of the default application name.</summary>
     public string Name { get; set; } = "";

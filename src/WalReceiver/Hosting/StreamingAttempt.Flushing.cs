@@ -54,7 +54,12 @@ internal sealed partial class StreamingAttempt
         }
     }
 
-    private void RecordFlushed(WalSegmentWriter writer) => _metrics?.Flushed(_options.Name, _state.Flush(Flushed(writer)));
+    // The state is updated whether or not metrics are kept: the library's WaitForFlushAsync and health read it.
+    private void RecordFlushed(WalSegmentWriter writer)
+    {
+        var advanced = _state.Flush(Flushed(writer));
+        _metrics?.Flushed(_options.Name, advanced);
+    }
 
     // While more than a segment behind: how far, how fast, and how long until caught up at this speed.
     private void LogProgress()

@@ -6,7 +6,7 @@ namespace WalReceiver.Hosting;
 /// What one streaming source needs: where to archive, how to connect, and pg_receivewal's switches. The command line
 /// and (later) the configuration file bind into this one class, so one validator covers both.
 /// </summary>
-public sealed class WalReceiverOptions
+internal sealed class WalReceiverOptions
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "WalReceiver";

@@ -6,4 +6,4 @@ namespace WalReceiver.Replication;
 /// <param name="Name">The slot name.</param>
 /// <param name="RestartLsn">Its <c>restart_lsn</c>, or null if it never reserved WAL.</param>
 /// <param name="RestartTimeline">The timeline of <see cref="RestartLsn"/>, or null.</param>
-public sealed record ReplicationSlotInfo(string Name, Lsn? RestartLsn, uint? RestartTimeline);
+internal sealed record ReplicationSlotInfo(string Name, Lsn? RestartLsn, uint? RestartTimeline);

@@ -3,7 +3,7 @@ using WalReceiver.Wal;
 namespace WalReceiver.Replication;
 
 /// <summary>One row of <c>pg_stat_replication</c>, with the lags as bytes behind the server's WAL end.</summary>
-public sealed record SenderStatus(
+internal sealed record SenderStatus(
     string ApplicationName,
     string? ClientAddress,
     string State,

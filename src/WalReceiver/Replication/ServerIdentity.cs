@@ -16,7 +16,7 @@ namespace WalReceiver.Replication;
 /// <param name="IsStandby">Whether the server is in recovery (a standby): <c>SHOW in_hot_standby</c>, or
 /// <c>transaction_read_only</c> before PostgreSQL 14.</param>
 /// <param name="Host">The host (and port) this connection reached, for messages.</param>
-public sealed record ServerIdentity(
+internal sealed record ServerIdentity(
     ulong SystemId,
     uint Timeline,
     Lsn XLogPos,

@@ -9,5 +9,5 @@ namespace WalReceiver.Replication;
 /// <param name="Senders">Its walsenders that match the question.</param>
 /// <param name="Slot">The slot asked about, if any and if it exists.</param>
 /// <param name="WalSegmentSize">The server's segment size.</param>
-public sealed record ServerStatus(string Host, bool InRecovery, Lsn CurrentLsn, IReadOnlyList<SenderStatus> Senders, SlotStatus? Slot,
+internal sealed record ServerStatus(string Host, bool InRecovery, Lsn CurrentLsn, IReadOnlyList<SenderStatus> Senders, SlotStatus? Slot,
     WalSegmentSize WalSegmentSize);

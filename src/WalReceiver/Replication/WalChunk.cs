@@ -8,7 +8,7 @@ namespace WalReceiver.Replication;
 /// </summary>
 /// <param name="Start">The LSN of the first byte (the message's WalStart).</param>
 /// <param name="Data">The bytes.</param>
-public readonly record struct WalChunk(Lsn Start, ReadOnlyMemory<byte> Data)
+internal readonly record struct WalChunk(Lsn Start, ReadOnlyMemory<byte> Data)
 {
     /// <summary>The LSN just past the last byte: WalStart + length, never the message's WalEnd (the server's end).</summary>
     public Lsn End => Start + (ulong)Data.Length;

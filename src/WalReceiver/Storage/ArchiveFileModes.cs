@@ -4,7 +4,7 @@ namespace WalReceiver.Storage;
 /// Permissions for files and directories the archive creates: 0600/0700, or 0640/0750 when the server's
 /// <c>data_directory_mode</c> allows group access (as pg_receivewal does).
 /// </summary>
-public sealed record ArchiveFileModes(UnixFileMode File, UnixFileMode Directory)
+internal sealed record ArchiveFileModes(UnixFileMode File, UnixFileMode Directory)
 {
     /// <summary>Owner only.</summary>
     public static readonly ArchiveFileModes OwnerOnly = new(

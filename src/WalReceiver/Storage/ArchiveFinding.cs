@@ -7,7 +7,7 @@ namespace WalReceiver.Storage;
 /// <param name="File">The file it concerns, as named in the directory (or in the manifest).</param>
 /// <param name="Lsn">Where in the WAL, or null for a problem of the whole file.</param>
 /// <param name="Message">A sentence naming what was found.</param>
-public sealed record ArchiveFinding(ArchiveFindingSeverity Severity, string File, Lsn? Lsn, string Message)
+internal sealed record ArchiveFinding(ArchiveFindingSeverity Severity, string File, Lsn? Lsn, string Message)
 {
     /// <summary><c>ERROR 000000010000000000000005: at LSN 0/5001238: record CRC mismatch ...</c>.</summary>
     public override string ToString() =>

@@ -1,7 +1,7 @@
 namespace WalReceiver.Storage;
 
 /// <summary>How much an <see cref="ArchiveFinding"/> matters.</summary>
-public enum ArchiveFindingSeverity
+internal enum ArchiveFindingSeverity
 {
     /// <summary>The archive cannot be trusted for recovery here: missing, damaged or foreign WAL.</summary>
     Error,

@@ -1,7 +1,7 @@
 namespace WalReceiver.Storage;
 
 /// <summary>What <see cref="ArchiveVerifier"/> found in an archive directory, and how much it read.</summary>
-public sealed class ArchiveVerificationReport
+internal sealed class ArchiveVerificationReport
 {
     /// <summary>The findings, ordered by file name, then LSN.</summary>
     public required IReadOnlyList<ArchiveFinding> Findings { get; init; }

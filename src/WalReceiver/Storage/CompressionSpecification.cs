@@ -142,7 +142,7 @@ internal sealed record CompressionSpecification(CompressionAlgorithm Algorithm, 
         _ => null,
     };
 
-    private static string NameOf(CompressionAlgorithm algorithm) => algorithm switch
+    internal static string NameOf(CompressionAlgorithm algorithm) => algorithm switch
     {
         CompressionAlgorithm.Gzip => "gzip",
         CompressionAlgorithm.Lz4 => "lz4",

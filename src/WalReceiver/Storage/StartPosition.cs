@@ -6,4 +6,4 @@ namespace WalReceiver.Storage;
 /// <param name="Lsn">The first byte to request (a segment start).</param>
 /// <param name="Timeline">The timeline to request.</param>
 /// <param name="Source">Why this position: read by logs and tests.</param>
-public sealed record StartPosition(Lsn Lsn, uint Timeline, StartSource Source);
+internal sealed record StartPosition(Lsn Lsn, uint Timeline, StartSource Source);

@@ -1,7 +1,7 @@
 namespace WalReceiver.Storage;
 
 /// <summary>What decided the start position (pg_receivewal's three steps, in order).</summary>
-public enum StartSource
+internal enum StartSource
 {
     /// <summary>After the newest complete segment in the archive.</summary>
     CompleteSegment,

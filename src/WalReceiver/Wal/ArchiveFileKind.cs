@@ -1,7 +1,7 @@
 namespace WalReceiver.Wal;
 
 /// <summary>The kinds of file recovery asks the archive for (what <c>%f</c> of <c>restore_command</c> can name).</summary>
-public enum ArchiveFileKind
+internal enum ArchiveFileKind
 {
     /// <summary>A WAL segment, <c>%08X%08X%08X</c>.</summary>
     Segment,

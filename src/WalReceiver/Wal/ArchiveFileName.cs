@@ -5,7 +5,7 @@ namespace WalReceiver.Wal;
 /// <c>.partial</c> or temporary name) is not one of them: a name taken from <c>restore_command</c>'s <c>%f</c> is only
 /// ever used inside the archive directory once it passed this check.
 /// </summary>
-public static class ArchiveFileName
+internal static class ArchiveFileName
 {
     private const string HistorySuffix = ".history";
     private const string BackupSuffix = ".backup";

@@ -1,7 +1,7 @@
 namespace WalReceiver.Wal;
 
 /// <summary>PostgreSQL's rule for slot names (<c>ReplicationSlotValidateName</c>).</summary>
-public static class ReplicationSlotName
+internal static class ReplicationSlotName
 {
     /// <summary>The longest name (NAMEDATALEN - 1).</summary>
     public const int MaxLength = 63;

@@ -6,7 +6,7 @@ namespace WalReceiver.Wal;
 /// The ancestry of a timeline, as PostgreSQL writes it in <c>%08X.history</c>: one line per ancestor,
 /// <c>parent-tli TAB switch-lsn TAB reason</c>, oldest first. Timeline 1 has no file and no ancestors.
 /// </summary>
-public sealed class TimelineHistory
+internal sealed class TimelineHistory
 {
     private TimelineHistory(uint timeline, IReadOnlyList<TimelineHistoryEntry> entries)
     {

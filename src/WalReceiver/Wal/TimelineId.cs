@@ -3,7 +3,7 @@ using System.Globalization;
 namespace WalReceiver.Wal;
 
 /// <summary>Timeline arithmetic and names: a timeline is a 32-bit number starting at 1.</summary>
-public static class TimelineId
+internal static class TimelineId
 {
     /// <summary>The first timeline of every cluster; it has no history file.</summary>
     public const uint First = 1;

@@ -10,7 +10,7 @@ public sealed class EnvironmentTests
     public async Task Pghost_pgport_and_pguser_select_the_server_and_the_default_application_name_is_walreceiver()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), ct);
         var directory = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "env");
         await using var receiver = ReceiverProcess.Start(["receive", "-D", directory], new Dictionary<string, string>
         {

@@ -23,7 +23,7 @@ public sealed class LsnCommandTests
     public async Task Agrees_with_the_server_functions(int segmentSizeMb)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: segmentSizeMb), ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: segmentSizeMb), ct);
         var size = $"{segmentSizeMb}MB";
         var current = await cluster.QueryScalarAsync<string>("select pg_current_wal_lsn()::text", ct);
         foreach (var lsn in Positions.Append(current!))

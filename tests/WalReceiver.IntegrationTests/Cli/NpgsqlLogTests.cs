@@ -15,7 +15,7 @@ public sealed class NpgsqlLogTests(SharedCluster shared)
     {
         var cluster = shared.Cluster;
         await using var run = await ArchiveRun.StartAsync(cluster, verbose ? "npglogv" : "npglog");
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 10, switchWal: false);
+        var end = await cluster.GenerateWalAsync(10, switchWal: false);
         await using var receiver = run.StartReceiver(verbose ? ["-n", "-E", end.ToString(), "-v"] : ["-n", "-E", end.ToString()]);
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
 

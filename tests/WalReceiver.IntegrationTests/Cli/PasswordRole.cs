@@ -1,6 +1,5 @@
 using Npgsql;
 using Npgsql.Replication;
-using WalReceiver.IntegrationTests.Fixtures;
 
 namespace WalReceiver.IntegrationTests.Cli;
 

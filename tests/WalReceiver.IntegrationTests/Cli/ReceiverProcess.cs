@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
-using WalReceiver.IntegrationTests.Fixtures;
 
 namespace WalReceiver.IntegrationTests.Cli;
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using WalReceiver.IntegrationTests.Fixtures;
 
 namespace WalReceiver.IntegrationTests.Cli;
 

@@ -11,7 +11,7 @@ public sealed class ServerConfigurationTests
     [Fact]
     public async Task Server_without_wal_senders_exits_3_naming_the_settings_to_change()
     {
-        await using var cluster = await PostgresCluster.StartAsync(
+        await using var cluster = await TestClusters.StartAsync(
             new PostgresClusterOptions(ExtraConfig: "wal_level = minimal\nmax_wal_senders = 0\narchive_mode = off"), TestContext.Current.CancellationToken);
         var directory = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "minimal");
         var (code, stderr) = await ReceiverProcess.RunAsync(["receive", .. ReceiverProcess.ConnectionArgs(cluster), "-D", directory], Timeout);
@@ -25,11 +25,11 @@ public sealed class ServerConfigurationTests
     [InlineData(true, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead)]
     public async Task Archived_files_follow_the_server_data_directory_mode(bool groupAccess, UnixFileMode expected)
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(AllowGroupAccess: groupAccess),
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(AllowGroupAccess: groupAccess),
             TestContext.Current.CancellationToken);
         await using var run = await ArchiveRun.StartAsync(cluster, groupAccess ? "group" : "owner");
-        await ArchiveAssert.GenerateWalAsync(cluster, 10_000);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 10, switchWal: false);
+        await cluster.GenerateWalAsync(10_000);
+        var end = await cluster.GenerateWalAsync(10, switchWal: false);
         await using var receiver = run.StartReceiver("-n", "-E", end.ToString());
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
         // walreceiver.lock is created (0600) before the server's mode is known, and holds only a process id.

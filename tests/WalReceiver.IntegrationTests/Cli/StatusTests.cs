@@ -18,8 +18,8 @@ public sealed class StatusTests(SharedCluster shared)
         await using var run = await ArchiveRun.StartAsync(cluster, "status");
         await using var receiver = run.StartReceiver();
         await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-        await ArchiveAssert.GenerateWalAsync(cluster, 10_000);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 10, switchWal: false);
+        await cluster.GenerateWalAsync(10_000);
+        var end = await cluster.GenerateWalAsync(10, switchWal: false);
         await run.WaitForFlushAsync(end, Timeout);
 
         string[] args = ["status", .. ReceiverProcess.ConnectionArgs(cluster), "-S", run.Slot, "-D", run.Directory];

@@ -26,7 +26,7 @@ public sealed class SynchronousStandbyTests
     [Fact]
     public async Task Synchronous_receiver_acknowledges_every_commit_and_holds_its_wal()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
         var slot = CliTestSupport.UniqueName("sync");
         var application = CliTestSupport.UniqueName("walreceiver_sync");
         var directory = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "sync");
@@ -74,7 +74,7 @@ public sealed class SynchronousStandbyTests
     [Fact]
     public async Task Synchronous_receiver_under_remote_write_exits_3()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
         var slot = CliTestSupport.UniqueName("remote_write");
         var application = CliTestSupport.UniqueName("walreceiver_rw");
         var directory = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "remote-write");

@@ -78,7 +78,7 @@ public sealed class PgReceivewalSymlinkTests(SharedCluster shared) : IDisposable
     {
         var cluster = shared.Cluster;
         await using var run = await ArchiveRun.StartAsync(cluster, "persona");
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+        var end = await cluster.GenerateWalAsync(100, switchWal: false);
 
         var (code, stderr) = await RunAsync(
             ["-D", run.Directory, "-S", run.Slot, "-n", "-v", "-E", end.ToString(), .. ReceiverProcess.ConnectionArgs(cluster)]);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using WalReceiver.IntegrationTests.Cli;
-using WalReceiver.IntegrationTests.Fixtures;
 
 namespace WalReceiver.IntegrationTests.Daemon;
 

@@ -21,7 +21,7 @@ public sealed class DaemonTests
     [Fact]
     public async Task Two_sources_one_dead_archive_the_live_one_and_report_lag_and_health_without_passwords()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         await cluster.ExecuteAsync("select pg_create_physical_replication_slot('hold_daemon', true)", Ct);
         var mainDir = CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-main");
         var deadDir = CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-dead");
@@ -33,8 +33,8 @@ public sealed class DaemonTests
             ]);
             await d.WaitForAsync("/healthz", (_, body) => body.Contains("\"streaming\"", StringComparison.Ordinal), Timeout);
 
-            await ArchiveAssert.GenerateWalAsync(cluster, 20_000);
-            await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+            await cluster.GenerateWalAsync(20_000);
+            await cluster.GenerateWalAsync(100, switchWal: false);
             var metrics = await d.WaitForAsync("/metrics", (_, body) =>
                 DaemonRun.Sample(body, "walreceiver_lag_bytes", "main") == 0
                 && DaemonRun.Sample(body, "walreceiver_segment_completed_total", "main") >= 2, Timeout);
@@ -71,8 +71,8 @@ public sealed class DaemonTests
     [Fact]
     public async Task Two_live_sources_one_compressed_are_both_archived_verified_and_the_lag_of_each_falls_to_zero_after_a_burst()
     {
-        await using var one = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
-        await using var two = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var one = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var two = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         var dirs = new[] { CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-one"), CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-two") };
         try
         {
@@ -81,7 +81,7 @@ public sealed class DaemonTests
             var compressed = new { Name = "two", ConnectionString = DaemonRun.Conninfo(two), Slot = "archiver", CreateSlot = true, Directory = dirs[1], Compression = "zstd:1" };
             await using var d = DaemonRun.Start([Source("one", DaemonRun.Conninfo(one), dirs[0]), compressed], null, "-v");
             await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
-            await Task.WhenAll(ArchiveAssert.GenerateWalAsync(one, 20_000), ArchiveAssert.GenerateWalAsync(two, 30_000));
+            await Task.WhenAll(one.GenerateWalAsync(20_000), two.GenerateWalAsync(30_000));
             await d.WaitForAsync("/metrics", (_, body) => new[] { "one", "two" }.All(n =>
                 DaemonRun.Sample(body, "walreceiver_lag_bytes", n) == 0 && DaemonRun.Sample(body, "walreceiver_segment_completed_total", n) >= 2
                 && DaemonRun.Sample(body, "walreceiver_flushed_age_seconds", n) == 0
@@ -106,7 +106,7 @@ public sealed class DaemonTests
     [Fact]
     public async Task Health_turns_503_when_a_source_stops_streaming_and_200_again_when_it_is_back()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         var dir = CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-health");
         try
         {
@@ -129,7 +129,7 @@ public sealed class DaemonTests
     [Fact]
     public async Task Environment_variables_override_the_configuration_file()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         var dir = CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-env");
         var other = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{CliTestSupport.ClosedPort()}");
         try

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using WalReceiver.IntegrationTests.Cli;
 using WalReceiver.IntegrationTests.Fixtures;
-using WalReceiver.IntegrationTests.Streaming;
 
 namespace WalReceiver.IntegrationTests.Daemon;
 
@@ -14,7 +13,7 @@ public sealed class OtlpTests
     public async Task Metrics_are_pushed_to_the_configured_otlp_http_endpoint()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), ct);
         var port = CliTestSupport.ClosedPort();
         using var collector = new HttpListener();
         collector.Prefixes.Add(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));
@@ -30,7 +29,7 @@ public sealed class OtlpTests
                     ["WALRECEIVER__OTLP__ENDPOINT"] = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"),
                     ["WALRECEIVER__OTLP__EXPORTINTERVAL"] = "00:00:00.500",
                 });
-            await ArchiveAssert.GenerateWalAsync(cluster, 5_000);
+            await cluster.GenerateWalAsync(5_000);
 
             // Take requests until one carries our counter (the first may come before any WAL arrived).
             var deadline = DateTime.UtcNow.AddSeconds(60);

@@ -39,8 +39,8 @@ public sealed class ArchiveLockTests(SharedCluster shared)
         }
 
         // The first one went on undisturbed, and the refused one touched nothing.
-        await ArchiveAssert.GenerateWalAsync(cluster, 5_000);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 10, switchWal: false);
+        await cluster.GenerateWalAsync(5_000);
+        var end = await cluster.GenerateWalAsync(10, switchWal: false);
         await run.WaitForFlushAsync(end, Timeout);
         first.Signal(PosixSignal.Terminate);
         Assert.Equal(0, await first.WaitForExitAsync(Timeout));

@@ -24,7 +24,7 @@ public sealed class CorruptStreamTests(SharedCluster shared)
         var corrupter = proxy.CorruptWal(walBytes: 1_500_000 + Random.Shared.Next(1_000_000));
         await using var receiver = Start(run, proxy, cluster);
         await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-        await ArchiveAssert.GenerateWalAsync(cluster, 40_000);
+        await cluster.GenerateWalAsync(40_000);
         var flipped = await corrupter.Corrupted.WaitAsync(Timeout, TestContext.Current.CancellationToken);
 
         await receiver.WaitForStderrAsync("failed verification at LSN", Timeout);
@@ -35,7 +35,7 @@ public sealed class CorruptStreamTests(SharedCluster shared)
         Assert.True(reported <= flipped && flipped.Value - reported.Value < 2UL * (ulong)cluster.WalSegmentSize,
             $"reported {reported}, flipped byte at {flipped}:\n{receiver.Stderr}");
 
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 1_000);
+        var end = await cluster.GenerateWalAsync(1_000);
         await run.WaitForFlushAsync(end, Timeout);
         receiver.Signal(PosixSignal.Terminate);
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
@@ -56,9 +56,9 @@ public sealed class CorruptStreamTests(SharedCluster shared)
         var corrupter = proxy.CorruptWal(walBytes: 1_500_000 + Random.Shared.Next(1_000_000));
         await using var receiver = Start(run, proxy, cluster, "--no-verify");
         await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-        await ArchiveAssert.GenerateWalAsync(cluster, 40_000);
+        await cluster.GenerateWalAsync(40_000);
         var flipped = await corrupter.Corrupted.WaitAsync(Timeout, TestContext.Current.CancellationToken);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 1_000);
+        var end = await cluster.GenerateWalAsync(1_000);
         await run.WaitForFlushAsync(end, Timeout);
         receiver.Signal(PosixSignal.Terminate);
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using WalReceiver.Diagnostics;
 using WalReceiver.IntegrationTests.Cli;
 using WalReceiver.IntegrationTests.Fixtures;
-using WalReceiver.IntegrationTests.Streaming;
 using WalReceiver.Replication;
 using WalReceiver.Wal;
 
@@ -24,16 +23,16 @@ public sealed class LocalizedErrorTests
     public async Task Removed_wal_is_a_gap_exit_4_when_the_server_speaks_German()
     {
         RequireGermanLocale();
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         var directory = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "gap-de");
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+        var end = await cluster.GenerateWalAsync(100, switchWal: false);
         var first = await ReceiverProcess.RunAsync(["receive", .. ReceiverProcess.ConnectionArgs(cluster), "-D", directory, "-n", "-E", end.ToString()], Timeout);
         Assert.True(first.ExitCode == 0, first.Stderr);
         var needed = Directory.GetFiles(directory, "*.partial").Select(Path.GetFileName).Single()![..WalFileName.Length];
 
         // No slot holds WAL for this archive: a few segments and two checkpoints later the server has removed it.
         for (var i = 0; i < 3; i++)
-            await ArchiveAssert.GenerateWalAsync(cluster, 10_000);
+            await cluster.GenerateWalAsync(10_000);
         await cluster.ExecuteAsync("checkpoint", Ct);
         await cluster.ExecuteAsync("checkpoint", Ct);
         Assert.DoesNotContain(needed, await cluster.ListWalFilesAsync(Ct));
@@ -51,7 +50,7 @@ public sealed class LocalizedErrorTests
     public async Task Missing_slot_at_start_replication_needs_configuration_when_the_server_speaks_German()
     {
         RequireGermanLocale();
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         var connection = cluster.ReplicationConnectionString + ";Options=" + German;
         await using var source = await NpgsqlWalSource.OpenAsync(connection, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), Ct);
         var start = source.Identity.WalSegmentSize.StartOf(source.Identity.XLogPos);

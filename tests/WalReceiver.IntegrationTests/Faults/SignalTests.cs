@@ -36,7 +36,7 @@ public sealed class SignalTests(SharedCluster shared)
                 && File.ReadAllText(log).Contains("starting log streaming", StringComparison.Ordinal)), Timeout, () => "the receiver to stream");
             Assert.True(IgnoresSigint(int.Parse(File.ReadAllText(pid + ".witness"), CultureInfo.InvariantCulture)),
                 "precondition: bash should start background jobs with SIGINT ignored");
-            var end = await ArchiveAssert.GenerateWalAsync(cluster, 500, switchWal: false);
+            var end = await cluster.GenerateWalAsync(500, switchWal: false);
             await run.WaitForFlushAsync(end, Timeout);
 
             ReceiverProcess.Signal(int.Parse(File.ReadAllText(pid), CultureInfo.InvariantCulture), signal);
@@ -67,7 +67,7 @@ public sealed class SignalTests(SharedCluster shared)
     {
         var cluster = shared.Cluster;
         await using var run = await ArchiveRun.StartAsync(cluster, "timeout");
-        await ArchiveAssert.GenerateWalAsync(cluster, 500, switchWal: false);
+        await cluster.GenerateWalAsync(500, switchWal: false);
         var work = CliTestSupport.CreateDirectory(cluster.WorkDirectory, "timeout");
         var (log, rc) = (Path.Combine(work, "stderr"), Path.Combine(work, "rc"));
         // timeout(1) sends SIGINT after 5 s and, with --preserve-status, exits with the receiver's own status.

@@ -24,12 +24,12 @@ public sealed class SilentNetworkTests(SharedCluster shared)
         await using var receiver = ReceiverProcess.Start(["receive", "-D", run.Directory, "-S", run.Slot, "-h", "127.0.0.1",
             "-p", proxy.Port.ToString(CultureInfo.InvariantCulture), "-U", cluster.SuperUser, "-s", "2", "--receive-timeout", "3", "-v"], environment);
         await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-        var before = await ArchiveAssert.GenerateWalAsync(cluster, 5_000, switchWal: false);
+        var before = await cluster.GenerateWalAsync(5_000, switchWal: false);
         await run.WaitForFlushAsync(before, Timeout);
 
         proxy.Silence();
         var silent = DateTime.UtcNow;
-        await ArchiveAssert.GenerateWalAsync(cluster, 5_000, switchWal: false);
+        await cluster.GenerateWalAsync(5_000, switchWal: false);
         await receiver.WaitForStderrAsync("no message from the server for 3 s", Timeout);
         var noticed = DateTime.UtcNow - silent;
         TestContext.Current.TestOutputHelper?.WriteLine($"silence noticed after {noticed.TotalSeconds:F1} s");
@@ -38,8 +38,8 @@ public sealed class SilentNetworkTests(SharedCluster shared)
         await receiver.WaitForStderrAsync("trying again", Timeout);
 
         proxy.Restore();
-        await ArchiveAssert.GenerateWalAsync(cluster, 10_000);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 10, switchWal: false);
+        await cluster.GenerateWalAsync(10_000);
+        var end = await cluster.GenerateWalAsync(10, switchWal: false);
         // The old walsender keeps the slot until wal_sender_timeout (10 s here): waited for, then streaming resumes.
         await CliTestSupport.WaitUntilAsync(
             () => cluster.QueryScalarAsync<bool>(

@@ -18,7 +18,7 @@ public sealed class SynchronousStopTests
     [Fact]
     public async Task Sigterm_under_pgbench_load_with_synchronous_exits_0_every_time()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         await using var run = await ArchiveRun.StartAsync(cluster, "syncstop");
         await cluster.ExecuteAsync("create table sync_load (x int)", Ct);
         var script = Path.Combine(cluster.WorkDirectory, "insert.sql");

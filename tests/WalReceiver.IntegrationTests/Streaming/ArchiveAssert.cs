@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using WalReceiver.IntegrationTests.Fixtures;
 using WalReceiver.Storage;
 using WalReceiver.Wal;
 
@@ -75,27 +74,5 @@ public static class ArchiveAssert
     {
         var names = await cluster.ListWalFilesAsync();
         return await cluster.ReadWalFileAsync(names.Contains(stem) ? stem : stem + ".partial");
-    }
-
-    /// <summary>Polls until <paramref name="standby"/> has replayed up to <paramref name="lsn"/>.</summary>
-    public static async Task WaitForReplayAsync(PostgresCluster standby, Lsn lsn)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!(await standby.QueryScalarAsync<bool>($"select pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn")))
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"the standby did not replay up to {lsn}");
-            await Task.Delay(50);
-        }
-    }
-
-    /// <summary>Creates WAL: <paramref name="rows"/> rows of about 100 bytes in a fresh table, then switches segment.</summary>
-    public static async Task<Lsn> GenerateWalAsync(PostgresCluster cluster, int rows, bool switchWal = true)
-    {
-        var table = "t_" + Guid.NewGuid().ToString("N")[..12];
-        await cluster.ExecuteAsync($"create table {table} as select g, repeat('x', 100) as s from generate_series(1, {rows}) g");
-        if (switchWal)
-            await cluster.ExecuteAsync("select pg_switch_wal()");
-        return Lsn.Parse((await cluster.QueryScalarAsync<string>("select pg_current_wal_lsn()::text"))!);
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using WalReceiver.IntegrationTests.Cli;
-using WalReceiver.IntegrationTests.Fixtures;
 using WalReceiver.Wal;
 
 namespace WalReceiver.IntegrationTests.Streaming;

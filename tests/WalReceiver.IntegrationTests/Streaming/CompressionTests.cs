@@ -27,8 +27,8 @@ public sealed class CompressionTests(SharedCluster shared)
         await using var run = await ArchiveRun.StartAsync(cluster, "z" + tool + spec.Length);
         await using var receiver = run.StartReceiver("-Z", spec);
         await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-        await ArchiveAssert.GenerateWalAsync(cluster, 20_000);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 500, switchWal: false);
+        await cluster.GenerateWalAsync(20_000);
+        var end = await cluster.GenerateWalAsync(500, switchWal: false);
         await run.WaitForFlushAsync(end, Timeout);
         receiver.Signal(PosixSignal.Interrupt);
         await ExitsWithAsync(receiver, 0);
@@ -71,7 +71,7 @@ public sealed class CompressionTests(SharedCluster shared)
         await using (var receiver = run.StartReceiver("-Z", "zstd"))
         {
             await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-            first = await ArchiveAssert.GenerateWalAsync(cluster, 15_000, switchWal: false);
+            first = await cluster.GenerateWalAsync(15_000, switchWal: false);
             await run.WaitForFlushAsync(first, Timeout);
             receiver.Signal(PosixSignal.Kill);
             await receiver.WaitForExitAsync(Timeout);
@@ -93,8 +93,8 @@ public sealed class CompressionTests(SharedCluster shared)
         Assert.True(decoded.Length >= flushedHere, $"zstd decoded {decoded.Length} bytes of {name}; {flushedHere} were reported flushed");
         Assert.Equal(server.AsSpan(0, decoded.Length).ToArray(), decoded);
 
-        await ArchiveAssert.GenerateWalAsync(cluster, 15_000);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+        await cluster.GenerateWalAsync(15_000);
+        var end = await cluster.GenerateWalAsync(100, switchWal: false);
         await using (var again = run.StartReceiver("-Z", "zstd", "-n", "-E", end.ToString()))
             await ExitsWithAsync(again, 0);
         Assert.Contains(partial[..^".partial".Length], SegmentFiles(run.Directory)); // the killed segment is complete now
@@ -107,13 +107,13 @@ public sealed class CompressionTests(SharedCluster shared)
         var cluster = shared.Cluster;
         await using var run = await ArchiveRun.StartAsync(cluster, "zmix");
         var size = new WalSegmentSize(cluster.WalSegmentSize);
-        var plainEnd = await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+        var plainEnd = await cluster.GenerateWalAsync(100, switchWal: false);
         await using (var plain = run.StartReceiver("-n", "-E", plainEnd.ToString()))
             await ExitsWithAsync(plain, 0);
         var plainPartial = Assert.Single(SegmentFiles(run.Directory), n => n.EndsWith(".partial", StringComparison.Ordinal));
 
         await cluster.ExecuteAsync("select pg_switch_wal()", TestContext.Current.CancellationToken);
-        var lz4End = await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+        var lz4End = await cluster.GenerateWalAsync(100, switchWal: false);
         await using (var lz4 = run.StartReceiver("-Z", "lz4", "-n", "-E", lz4End.ToString()))
             await ExitsWithAsync(lz4, 0);
         // As pg_receivewal: the segment that was partial is streamed again from its start and completed in the new form.
@@ -122,7 +122,7 @@ public sealed class CompressionTests(SharedCluster shared)
         Assert.Contains(lz4Partial, SegmentFiles(run.Directory));
 
         await cluster.ExecuteAsync("select pg_switch_wal()", TestContext.Current.CancellationToken);
-        var plainAgain = await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+        var plainAgain = await cluster.GenerateWalAsync(100, switchWal: false);
         await using (var last = run.StartReceiver("-n", "-E", plainAgain.ToString()))
             await ExitsWithAsync(last, 0);
         Assert.Contains(WalFileName.Format(1, lz4End, size), SegmentFiles(run.Directory));
@@ -133,7 +133,7 @@ public sealed class CompressionTests(SharedCluster shared)
     {
         var cluster = shared.Cluster;
         await using var run = await ArchiveRun.StartAsync(cluster, "zbad");
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 15_000, switchWal: false);
+        var end = await cluster.GenerateWalAsync(15_000, switchWal: false);
         await using (var receiver = run.StartReceiver("-Z", "zstd", "-n", "-E", end.ToString()))
             await ExitsWithAsync(receiver, 0);
         var newest = SegmentFiles(run.Directory).Where(n => n.EndsWith(".zst", StringComparison.Ordinal)).Max(StringComparer.Ordinal)!;
@@ -143,7 +143,7 @@ public sealed class CompressionTests(SharedCluster shared)
         foreach (var p in Directory.GetFiles(run.Directory, "*.partial"))
             File.Delete(p);
 
-        var later = await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+        var later = await cluster.GenerateWalAsync(100, switchWal: false);
         await using var again = run.StartReceiver("-Z", "zstd", "-n", "-E", later.ToString());
         await ExitsWithAsync(again, 4);
         Assert.Contains(newest, again.Stderr, StringComparison.Ordinal);

@@ -35,21 +35,21 @@ public sealed class FailoverTests
     [InlineData(true)]
     public async Task Failover_to_the_promoted_standby_recreates_the_slot_and_goes_on_without_a_gap(bool conninfoForm)
     {
-        await using var primary = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var primary = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         await using var standby = await primary.CreateStandbyAsync(Ct);
         // keeps the standby's copies of timeline 1 for the byte comparison at the end
         await standby.ExecuteAsync("select pg_create_physical_replication_slot('hold_failover', true)", Ct);
         await using var run = await ArchiveRun.StartAsync(primary, "failover");
         await using var receiver = run.StartReceiverWith(["-v", .. conninfoForm ? BothHostsConninfo(primary, standby) : BothHosts(primary, standby)]);
         await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-        var before = await ArchiveAssert.GenerateWalAsync(primary, 8_000, switchWal: false);
-        await ArchiveAssert.WaitForReplayAsync(standby, before);
+        var before = await primary.GenerateWalAsync(8_000, switchWal: false);
+        await standby.WaitForReplayAsync(before);
         await run.WaitForFlushAsync(before, Timeout);
 
         await primary.StopAsync("fast", Ct);
         await standby.PromoteAsync(Ct);
-        await ArchiveAssert.GenerateWalAsync(standby, 8_000);
-        var after = await ArchiveAssert.GenerateWalAsync(standby, 100, switchWal: false);
+        await standby.GenerateWalAsync(8_000);
+        var after = await standby.GenerateWalAsync(100, switchWal: false);
         await run.WaitForFlushAsync(standby, after, Timeout);
         receiver.Signal(PosixSignal.Terminate);
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
@@ -64,10 +64,10 @@ public sealed class FailoverTests
     [Fact]
     public async Task Failover_to_a_server_that_no_longer_has_our_wal_stops_with_exit_4_and_says_a_base_backup_is_needed()
     {
-        await using var primary = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var primary = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         await using var standby = await primary.CreateStandbyAsync(Ct);
         await using var run = await ArchiveRun.StartAsync(primary, "gap");
-        var archived = await ArchiveAssert.GenerateWalAsync(primary, 100);
+        var archived = await primary.GenerateWalAsync(100);
         await using (var receiver = run.StartReceiverWith(["-n", "-E", archived.ToString(), .. BothHosts(primary, standby)]))
             Assert.True(await receiver.WaitForExitAsync(Timeout) == 0, receiver.Stderr);
         var size = new WalSegmentSize(primary.WalSegmentSize);
@@ -76,9 +76,9 @@ public sealed class FailoverTests
         // Much more WAL, and checkpoints on both, so the standby recycles the segments the archive still needs.
         for (var i = 0; i < 3; i++)
         {
-            var lsn = await ArchiveAssert.GenerateWalAsync(primary, 10_000);
+            var lsn = await primary.GenerateWalAsync(10_000);
             await primary.ExecuteAsync("checkpoint", Ct);
-            await ArchiveAssert.WaitForReplayAsync(standby, lsn);
+            await standby.WaitForReplayAsync(lsn);
             await standby.ExecuteAsync("checkpoint", Ct);
         }
 

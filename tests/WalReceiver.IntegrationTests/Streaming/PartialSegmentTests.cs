@@ -17,12 +17,12 @@ public sealed class PartialSegmentTests
     [Fact]
     public async Task Pg_receivewal_takes_over_an_archive_we_stopped_cleanly()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         await using var run = await ArchiveRun.StartAsync(cluster, "takeover");
         await using (var receiver = run.StartReceiver())
         {
             await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-            var stopped = await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+            var stopped = await cluster.GenerateWalAsync(100, switchWal: false);
             await run.WaitForFlushAsync(stopped, Timeout);
             receiver.Signal(PosixSignal.Terminate);
             Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
@@ -31,8 +31,8 @@ public sealed class PartialSegmentTests
         var partial = Assert.Single(Directory.GetFiles(run.Directory, "*.partial"));
         Assert.Equal(cluster.WalSegmentSize, new FileInfo(partial).Length);
 
-        await ArchiveAssert.GenerateWalAsync(cluster, 5_000);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 10, switchWal: false);
+        await cluster.GenerateWalAsync(5_000);
+        var end = await cluster.GenerateWalAsync(10, switchWal: false);
         PointInTimeRecoveryTests.GrantReadAccess(run.Directory);
         File.SetUnixFileMode(run.Directory, (UnixFileMode)0b111_111_111); // pg_receivewal runs as the server's account here
         foreach (var f in Directory.GetFiles(run.Directory))
@@ -47,7 +47,7 @@ public sealed class PartialSegmentTests
     [Fact]
     public async Task A_renamed_partial_restores_a_base_backup_to_a_target_inside_it()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         await using var run = await ArchiveRun.StartAsync(cluster, "renamed");
         var backup = Path.Combine(cluster.WorkDirectory, "backup");
         await using (var receiver = run.StartReceiver())

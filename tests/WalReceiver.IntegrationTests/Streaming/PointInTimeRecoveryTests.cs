@@ -12,7 +12,7 @@ public sealed class PointInTimeRecoveryTests
     public async Task Archive_restores_a_base_backup_to_a_chosen_lsn_and_pg_waldump_reads_it()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), ct);
         await using var run = await ArchiveRun.StartAsync(cluster, "pitr");
         await using var receiver = run.StartReceiver();
         await receiver.WaitForStderrAsync("starting log streaming", TimeSpan.FromSeconds(60));
@@ -23,7 +23,7 @@ public sealed class PointInTimeRecoveryTests
         await cluster.ExecuteAsync("create table pitr(x int); insert into pitr select generate_series(1, 1000)", ct);
         var target = (await cluster.QueryScalarAsync<string>("select pg_current_wal_lsn()::text", ct))!;
         await cluster.ExecuteAsync("insert into pitr select generate_series(1001, 50000)", ct);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 10);
+        var end = await cluster.GenerateWalAsync(10);
         await run.WaitForFlushAsync(end, TimeSpan.FromSeconds(60));
         receiver.Signal(Cli.PosixSignal.Terminate);
         Assert.Equal(0, await receiver.WaitForExitAsync(TimeSpan.FromSeconds(60)));
@@ -55,7 +55,7 @@ public sealed class PointInTimeRecoveryTests
     public async Task Archive_taken_across_a_promotion_restores_to_a_point_after_it_with_the_latest_timeline(bool throughWalreceiverRestore)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var primary = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), ct);
+        await using var primary = await TestClusters.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), ct);
         await using var standby = await primary.CreateStandbyAsync(ct);
         await using var run = await ArchiveRun.StartAsync(standby, "pitrtl");
         await using var receiver = run.StartReceiver();
@@ -65,13 +65,13 @@ public sealed class PointInTimeRecoveryTests
         await primary.RunProgramAsync("pg_basebackup", ["-h", primary.Host, "-p", Port(primary), "-U", primary.SuperUser, "-D", backup,
             "-X", "none", "-c", "fast", "--no-sync"], ct);
         await primary.ExecuteAsync("create table pitr(x int, tli int); insert into pitr select g, 1 from generate_series(1, 1000) g", ct);
-        var last = await ArchiveAssert.GenerateWalAsync(primary, 10, switchWal: false);
-        await ArchiveAssert.WaitForReplayAsync(standby, last);
+        var last = await primary.GenerateWalAsync(10, switchWal: false);
+        await standby.WaitForReplayAsync(last);
         await standby.PromoteAsync(ct);
         await standby.ExecuteAsync("insert into pitr select g, 2 from generate_series(1, 500) g", ct);
         var target = (await standby.QueryScalarAsync<string>("select pg_current_wal_lsn()::text", ct))!;
         await standby.ExecuteAsync("insert into pitr select g, 2 from generate_series(501, 5000) g", ct);
-        var end = await ArchiveAssert.GenerateWalAsync(standby, 10);
+        var end = await standby.GenerateWalAsync(10);
         await run.WaitForFlushAsync(end, TimeSpan.FromSeconds(60));
         receiver.Signal(Cli.PosixSignal.Terminate);
         Assert.Equal(0, await receiver.WaitForExitAsync(TimeSpan.FromSeconds(60)));

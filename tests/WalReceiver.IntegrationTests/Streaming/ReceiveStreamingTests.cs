@@ -22,8 +22,8 @@ public sealed class ReceiveStreamingTests(SharedCluster shared)
         await using var run = await ArchiveRun.StartAsync(cluster, $"sig{signal}");
         await using var receiver = run.StartReceiver("-v");
         await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-        await ArchiveAssert.GenerateWalAsync(cluster, 20_000);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 500, switchWal: false);
+        await cluster.GenerateWalAsync(20_000);
+        var end = await cluster.GenerateWalAsync(500, switchWal: false);
         await run.WaitForFlushAsync(end, Timeout);
 
         receiver.Signal(signal);
@@ -47,14 +47,14 @@ public sealed class ReceiveStreamingTests(SharedCluster shared)
         await using (var receiver = run.StartReceiver())
         {
             await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-            var first = await ArchiveAssert.GenerateWalAsync(cluster, 15_000, switchWal: false);
+            var first = await cluster.GenerateWalAsync(15_000, switchWal: false);
             await run.WaitForFlushAsync(first, Timeout);
             receiver.Signal(PosixSignal.Kill);
             await receiver.WaitForExitAsync(Timeout);
         }
 
-        await ArchiveAssert.GenerateWalAsync(cluster, 15_000);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+        await cluster.GenerateWalAsync(15_000);
+        var end = await cluster.GenerateWalAsync(100, switchWal: false);
         await using (var again = run.StartReceiver("-n", "-E", end.ToString()))
         {
             Assert.Equal(0, await again.WaitForExitAsync(Timeout));
@@ -75,7 +75,7 @@ public sealed class ReceiveStreamingTests(SharedCluster shared)
         {
             await using var first = run.StartReceiver();
             await first.WaitForStderrAsync("starting log streaming", Timeout);
-            var before = await ArchiveAssert.GenerateWalAsync(cluster, 5_000, switchWal: false);
+            var before = await cluster.GenerateWalAsync(5_000, switchWal: false);
             await run.WaitForFlushAsync(before, Timeout);
 
             // without -n, "slot is active for PID n" is a wait, not a failure: it goes away when the other receiver stops
@@ -91,8 +91,8 @@ public sealed class ReceiveStreamingTests(SharedCluster shared)
             var released = Lsn.Parse((await cluster.QueryScalarAsync<string>($"select restart_lsn::text from pg_replication_slots where slot_name = '{run.Slot}'"))!);
             Assert.True(released >= before, $"the slot's restart_lsn {released} is behind the first receiver's flush {before}");
             await waiting.WaitForStderrAsync("starting log streaming", Timeout);
-            await ArchiveAssert.GenerateWalAsync(cluster, 10_000);
-            var end = await ArchiveAssert.GenerateWalAsync(cluster, 10, switchWal: false);
+            await cluster.GenerateWalAsync(10_000);
+            var end = await cluster.GenerateWalAsync(10, switchWal: false);
             await ArchiveRun.WaitForFlushAsync(cluster, run.ApplicationName + "_2", end, Timeout);
             waiting.Signal(PosixSignal.Terminate);
             Assert.Equal(0, await waiting.WaitForExitAsync(Timeout));
@@ -114,8 +114,8 @@ public sealed class ReceiveStreamingTests(SharedCluster shared)
     {
         var cluster = shared.Cluster;
         await using var run = await ArchiveRun.StartAsync(cluster, "endpos");
-        await ArchiveAssert.GenerateWalAsync(cluster, 10_000);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+        await cluster.GenerateWalAsync(10_000);
+        var end = await cluster.GenerateWalAsync(100, switchWal: false);
         var watch = Stopwatch.StartNew();
         await using var receiver = run.StartReceiver("-n", "-E", end.ToString());
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
@@ -129,11 +129,11 @@ public sealed class ReceiveStreamingTests(SharedCluster shared)
     [Fact]
     public async Task Archives_16MB_segments_byte_identically()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 16),
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 16),
             TestContext.Current.CancellationToken);
         await using var run = await ArchiveRun.StartAsync(cluster, "big");
-        await ArchiveAssert.GenerateWalAsync(cluster, 250_000);
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+        await cluster.GenerateWalAsync(250_000);
+        var end = await cluster.GenerateWalAsync(100, switchWal: false);
         await using var receiver = run.StartReceiver("-n", "-E", end.ToString());
         Assert.Equal(0, await receiver.WaitForExitAsync(TimeSpan.FromMinutes(3)));
         Assert.True(await ArchiveAssert.MatchesServerAsync(cluster, run.Directory, minimumComplete: 2) >= 2);
@@ -142,12 +142,12 @@ public sealed class ReceiveStreamingTests(SharedCluster shared)
     [Fact]
     public async Task Server_restart_mid_stream_reconnects_and_resumes_without_a_gap()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1),
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1),
             TestContext.Current.CancellationToken);
         await using var run = await ArchiveRun.StartAsync(cluster, "restart");
         await using var receiver = run.StartReceiver("-v");
         await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-        var before = await ArchiveAssert.GenerateWalAsync(cluster, 10_000, switchWal: false);
+        var before = await cluster.GenerateWalAsync(10_000, switchWal: false);
         await run.WaitForFlushAsync(before, Timeout);
 
         // A fast shutdown waits until the receiver has confirmed everything it was sent: it must not hang on us.
@@ -157,8 +157,8 @@ public sealed class ReceiveStreamingTests(SharedCluster shared)
         await receiver.WaitForStderrAsync("trying again", Timeout);
         await cluster.StartServerAsync(TestContext.Current.CancellationToken);
 
-        await ArchiveAssert.GenerateWalAsync(cluster, 10_000);
-        var after = await ArchiveAssert.GenerateWalAsync(cluster, 100, switchWal: false);
+        await cluster.GenerateWalAsync(10_000);
+        var after = await cluster.GenerateWalAsync(100, switchWal: false);
         await run.WaitForFlushAsync(after, Timeout);
         receiver.Signal(PosixSignal.Terminate);
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));

@@ -19,14 +19,14 @@ public sealed class SynchronousPreallocationTests
     [Fact]
     public async Task Synchronous_segments_made_from_preallocated_files_equal_the_servers()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         await using var run = await ArchiveRun.StartAsync(cluster, "prealloc");
         await using var receiver = run.StartReceiver("--synchronous", "-v");
         await receiver.WaitForStderrAsync("starting log streaming", Timeout);
 
         // Four 1 MB segments and a bit. WAL written in bulk can fill a segment before the next spare is ready; such a
         // segment is created empty and grows, as without preallocation.
-        var end = await ArchiveAssert.GenerateWalAsync(cluster, rows: 30_000, switchWal: false);
+        var end = await cluster.GenerateWalAsync(rows: 30_000, switchWal: false);
         await run.WaitForFlushAsync(end, Timeout);
         var spare = Path.Combine(run.Directory, SegmentPreallocator.FileName);
         var segmentSize = new WalSegmentSize(cluster.WalSegmentSize);
@@ -35,7 +35,7 @@ public sealed class SynchronousPreallocationTests
 
         // The next segment starts from the spare: it is a whole segment long while it is being written into.
         await cluster.ExecuteAsync("select pg_switch_wal()", Ct);
-        end = await ArchiveAssert.GenerateWalAsync(cluster, rows: 100, switchWal: false);
+        end = await cluster.GenerateWalAsync(rows: 100, switchWal: false);
         await run.WaitForFlushAsync(end, Timeout);
         var partial = Path.Combine(run.Directory, WalFileName.Format(1, end, segmentSize) + ".partial");
         Assert.Equal(segmentSize.Bytes, new FileInfo(partial).Length); // written into, never grown

@@ -17,18 +17,18 @@ public sealed class TimelineTests
     [Fact]
     public async Task Promotion_of_the_server_we_stream_from_is_followed_while_connected()
     {
-        await using var primary = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var primary = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         await using var standby = await primary.CreateStandbyAsync(Ct);
         await using var run = await ArchiveRun.StartAsync(standby, "promote");
         await using var receiver = run.StartReceiver("-v");
         await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-        var before = await ArchiveAssert.GenerateWalAsync(primary, 8_000, switchWal: false);
-        await ArchiveAssert.WaitForReplayAsync(standby, before);
+        var before = await primary.GenerateWalAsync(8_000, switchWal: false);
+        await standby.WaitForReplayAsync(before);
         await run.WaitForFlushAsync(before, Timeout);
 
         await standby.PromoteAsync(Ct);
-        await ArchiveAssert.GenerateWalAsync(standby, 8_000);
-        var after = await ArchiveAssert.GenerateWalAsync(standby, 100, switchWal: false);
+        await standby.GenerateWalAsync(8_000);
+        var after = await standby.GenerateWalAsync(100, switchWal: false);
         await run.WaitForFlushAsync(after, Timeout);
         receiver.Signal(PosixSignal.Terminate);
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
@@ -39,14 +39,14 @@ public sealed class TimelineTests
     [Fact]
     public async Task Restart_with_only_an_old_timeline_partial_streams_the_rest_of_it_then_the_new_timeline()
     {
-        await using var primary = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var primary = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         await using var standby = await primary.CreateStandbyAsync(Ct);
         await using var run = await ArchiveRun.StartAsync(standby, "oldpartial");
         await using (var receiver = run.StartReceiver())
         {
             await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-            var first = await ArchiveAssert.GenerateWalAsync(primary, 3_000, switchWal: false);
-            await ArchiveAssert.WaitForReplayAsync(standby, first);
+            var first = await primary.GenerateWalAsync(3_000, switchWal: false);
+            await standby.WaitForReplayAsync(first);
             await run.WaitForFlushAsync(first, Timeout);
             receiver.Signal(PosixSignal.Terminate);
             Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
@@ -54,8 +54,8 @@ public sealed class TimelineTests
 
         // More of timeline 1 than the partial holds, then the promotion: the next start must finish timeline 1 (the server
         // ends that stream at the switch point) and go on with timeline 2 by itself.
-        var more = await ArchiveAssert.GenerateWalAsync(primary, 10_000, switchWal: false);
-        await ArchiveAssert.WaitForReplayAsync(standby, more);
+        var more = await primary.GenerateWalAsync(10_000, switchWal: false);
+        await standby.WaitForReplayAsync(more);
         await standby.PromoteAsync(Ct);
         await RestartAfterPromotionAsync(standby, run);
     }
@@ -63,12 +63,12 @@ public sealed class TimelineTests
     [Fact]
     public async Task Restart_exactly_at_a_switch_point_on_a_segment_boundary_goes_on_with_the_new_timeline()
     {
-        await using var primary = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var primary = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         await using var standby = await primary.CreateStandbyAsync(Ct);
         await using var run = await ArchiveRun.StartAsync(standby, "boundary");
-        await ArchiveAssert.GenerateWalAsync(primary, 5_000, switchWal: false);
-        var boundary = await ArchiveAssert.GenerateWalAsync(primary, 0, switchWal: true); // the end of a switched segment
-        await ArchiveAssert.WaitForReplayAsync(standby, boundary);
+        await primary.GenerateWalAsync(5_000, switchWal: false);
+        var boundary = await primary.GenerateWalAsync(0, switchWal: true); // the end of a switched segment
+        await standby.WaitForReplayAsync(boundary);
         await using (var receiver = run.StartReceiver("-n", "-E", boundary.ToString()))
             Assert.True(await receiver.WaitForExitAsync(Timeout) == 0, receiver.Stderr);
         Assert.Empty(Directory.GetFiles(run.Directory, "*.partial"));
@@ -82,16 +82,16 @@ public sealed class TimelineTests
     [Fact]
     public async Task Archive_whose_timeline_went_past_the_fork_point_is_refused_as_diverged()
     {
-        await using var primary = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var primary = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         await using var standby = await primary.CreateStandbyAsync(Ct);
-        var lsn = await ArchiveAssert.GenerateWalAsync(primary, 1_000, switchWal: false);
-        await ArchiveAssert.WaitForReplayAsync(standby, lsn);
+        var lsn = await primary.GenerateWalAsync(1_000, switchWal: false);
+        await standby.WaitForReplayAsync(lsn);
         await standby.PromoteAsync(Ct);
 
         // The old primary goes on writing timeline 1 past the point where the promoted standby left it.
         await using var run = await ArchiveRun.StartAsync(primary, "diverged");
-        await ArchiveAssert.GenerateWalAsync(primary, 10_000);
-        var end = await ArchiveAssert.GenerateWalAsync(primary, 100, switchWal: false);
+        await primary.GenerateWalAsync(10_000);
+        var end = await primary.GenerateWalAsync(100, switchWal: false);
         await using (var receiver = run.StartReceiver("-n", "-E", end.ToString()))
             Assert.True(await receiver.WaitForExitAsync(Timeout) == 0, receiver.Stderr);
         var before = Snapshot(run.Directory);
@@ -107,10 +107,10 @@ public sealed class TimelineTests
     [Fact]
     public async Task Archive_of_another_cluster_is_refused_naming_both_identifiers_and_left_untouched()
     {
-        await using var other = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
-        await using var mine = await PostgresCluster.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var other = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
+        await using var mine = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
         await using var run = await ArchiveRun.StartAsync(mine, "foreign");
-        var end = await ArchiveAssert.GenerateWalAsync(mine, 2_000);
+        var end = await mine.GenerateWalAsync(2_000);
         await using (var receiver = run.StartReceiver("-n", "-E", end.ToString()))
             Assert.True(await receiver.WaitForExitAsync(Timeout) == 0, receiver.Stderr);
         var before = Snapshot(run.Directory);
@@ -127,8 +127,8 @@ public sealed class TimelineTests
     // New WAL on the promoted server, then a restart of the receiver up to it: the archive must continue on timeline 2.
     private static async Task RestartAfterPromotionAsync(PostgresCluster standby, ArchiveRun run)
     {
-        await ArchiveAssert.GenerateWalAsync(standby, 5_000);
-        var end = await ArchiveAssert.GenerateWalAsync(standby, 100, switchWal: false);
+        await standby.GenerateWalAsync(5_000);
+        var end = await standby.GenerateWalAsync(100, switchWal: false);
         await using (var again = run.StartReceiver("-n", "-E", end.ToString()))
             Assert.True(await again.WaitForExitAsync(Timeout) == 0, again.Stderr);
         await AssertFollowedAsync(standby, run, newTimeline: 2);

@@ -20,7 +20,7 @@ public sealed class WalreceiverRestoreTests
     [Fact]
     public async Task A_zstd_archive_restores_a_base_backup_to_a_target_time()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
         await using var run = await ArchiveRun.StartAsync(cluster, "pitrtime");
         var backup = Path.Combine(cluster.WorkDirectory, "backup");
         await using (var receiver = run.StartReceiver("-Z", "zstd"))
@@ -31,7 +31,7 @@ public sealed class WalreceiverRestoreTests
             var target = (await cluster.QueryScalarAsync<string>("select clock_timestamp()::text", Ct))!;
             await Task.Delay(TimeSpan.FromMilliseconds(300), Ct); // commit timestamps after the target differ from it
             await cluster.ExecuteAsync("insert into pitr select generate_series(1001, 50000)", Ct);
-            var end = await ArchiveAssert.GenerateWalAsync(cluster, 10);
+            var end = await cluster.GenerateWalAsync(10);
             await run.WaitForFlushAsync(end, Timeout);
             receiver.Signal(PosixSignal.Terminate);
             Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
@@ -59,7 +59,7 @@ public sealed class WalreceiverRestoreTests
     [Fact]
     public async Task A_commit_acknowledged_by_the_synchronous_receiver_survives_the_primary_with_partial_and_is_lost_without()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
         await using var run = await ArchiveRun.StartAsync(cluster, "golden");
         var backup = Path.Combine(cluster.WorkDirectory, "backup");
         await using var receiver = run.StartReceiver("--synchronous");
@@ -116,7 +116,7 @@ public sealed class WalreceiverRestoreTests
     [Fact]
     public async Task A_damaged_segment_stops_recovery_where_a_missing_one_ends_it()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
         await using var run = await ArchiveRun.StartAsync(cluster, "damaged");
         var backup = Path.Combine(cluster.WorkDirectory, "backup");
         await using (var receiver = run.StartReceiver("-Z", "zstd"))

@@ -42,16 +42,16 @@ public sealed class ReceivedArchive : IAsyncLifetime
             return;
         try
         {
-            await using (var cluster = await PostgresCluster.StartAsync(options))
+            await using (var cluster = await TestClusters.StartAsync(options))
             {
                 await using var run = await ArchiveRun.StartAsync(cluster, "verify");
                 await using (var receiver = run.StartReceiver())
                 {
                     await receiver.WaitForStderrAsync("starting log streaming", Timeout);
-                    await ArchiveAssert.GenerateWalAsync(cluster, 20_000);
+                    await cluster.GenerateWalAsync(20_000);
                     await cluster.ExecuteAsync("select pg_logical_emit_message(false, 'verify', repeat('y', 200000))");
-                    await ArchiveAssert.GenerateWalAsync(cluster, 20_000);
-                    var end = await ArchiveAssert.GenerateWalAsync(cluster, 1_000, switchWal: false);
+                    await cluster.GenerateWalAsync(20_000);
+                    var end = await cluster.GenerateWalAsync(1_000, switchWal: false);
                     await run.WaitForFlushAsync(end, Timeout);
                     receiver.Signal(PosixSignal.Terminate);
                     if (await receiver.WaitForExitAsync(Timeout) != 0)
@@ -63,8 +63,8 @@ public sealed class ReceivedArchive : IAsyncLifetime
                     File.Copy(file, Path.Combine(_pristine, Path.GetFileName(file)));
             }
 
-            await using var other = await PostgresCluster.StartAsync(options);
-            var next = await ArchiveAssert.GenerateWalAsync(other, 1_000);
+            await using var other = await TestClusters.StartAsync(options);
+            var next = await other.GenerateWalAsync(1_000);
             _foreign = await other.ReadWalFileAsync(WalFileName.Format(1, SegmentSize.SegmentOf(next) - 1, SegmentSize));
         }
 #pragma warning disable CA1031 // Thrown here it would fail every test at once without saying which; each test rethrows it.

@@ -1,5 +1,4 @@
 using System.Globalization;
-using WalReceiver.IntegrationTests.Fixtures;
 using WalReceiver.Wal;
 
 namespace WalReceiver.IntegrationTests.Verification;

@@ -14,7 +14,7 @@ public sealed class WalStreamVerifierTests
     [InlineData(16, 150_000)]
     public async Task Every_record_of_real_segments_verifies(int segmentSizeMb, int rows)
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: segmentSizeMb), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: segmentSizeMb), Ct);
         var wal = await ServerWal.GenerateAsync(cluster, rows, Ct);
         Assert.True(wal.Segments.Count >= 3, $"only {wal.Segments.Count} complete segments");
 
@@ -35,7 +35,7 @@ public sealed class WalStreamVerifierTests
     [Fact]
     public async Task A_flipped_byte_inside_a_record_is_reported_at_that_record()
     {
-        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(WalSegmentSizeMb: 1), Ct);
         var wal = await ServerWal.GenerateAsync(cluster, 5_000, Ct);
         var bytes = wal.Concatenated();
         var random = new Random();

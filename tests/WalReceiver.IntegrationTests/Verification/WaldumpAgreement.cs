@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using WalReceiver.IntegrationTests.Cli;
-using WalReceiver.IntegrationTests.Fixtures;
 using WalReceiver.Wal;
 
 namespace WalReceiver.IntegrationTests.Verification;

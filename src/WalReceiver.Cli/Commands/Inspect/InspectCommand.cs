@@ -17,13 +17,13 @@ internal static class InspectCommand
         List<string> files;
         if (Directory.Exists(path))
         {
-            files = [.. Directory.GetFiles(path).Where(f => IsSegmentFile(Path.GetFileName(f))).Order(StringComparer.Ordinal)];
+            files = [.. ArchiveInspector.SegmentFiles(path)];
             if (files.Count == 0)
                 return Fail(error, $"no WAL segment files in \"{path}\": give an archive directory, or one segment file");
         }
         else if (File.Exists(path))
         {
-            if (!IsSegmentFile(Path.GetFileName(path)))
+            if (!ArchiveInspector.IsSegmentFile(Path.GetFileName(path)))
                 return Fail(error, $"\"{Path.GetFileName(path)}\" is not named like a WAL segment file (000000010000000000000001, with .partial, .gz, .lz4 or .zst)");
             files = [path];
         }
@@ -33,7 +33,7 @@ internal static class InspectCommand
         }
 
         // One file at a time, printed as it is read: an archive of thousands of segments is millions of records.
-        var reader = new SegmentReader();
+        var reader = new SegmentFileReader();
         var json = p.GetValue(InspectCommandDefinition.Json);
         var (records, bad, damaged) = (0L, 0, false);
         if (json)
@@ -41,7 +41,7 @@ internal static class InspectCommand
         for (var i = 0; i < files.Count; i++)
         {
             var name = Path.GetFileName(files[i]);
-            var result = InspectFile(files[i], reader);
+            var result = ArchiveInspector.Inspect(files[i], reader);
             records += result.Records.Count;
             bad += result.Records.Count(r => r.CrcOk == false);
             damaged |= result.Damaged;
@@ -110,59 +110,6 @@ internal static class InspectCommand
         }
 
         output.Write("]}");
-    }
-
-    private static WalInspection InspectFile(string path, SegmentReader reader)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = reader.Read(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException || CompressedWal.IsDamage(e))
-        {
-            return new WalInspection(null, [], [], $"cannot read it: {e.Message}", Damaged: true);
-        }
-
-        var stem = CompressedWal.Split(Path.GetFileName(path)).Stem;
-        if (!WalPageHeader.TryReadLong(bytes, out var header) || !WalSegmentSize.IsValid(header.SegmentSize))
-            return WalSegmentInspector.Inspect(bytes, [], Lsn.Invalid); // says what is wrong with the header
-        var size = new WalSegmentSize((int)header.SegmentSize);
-        if (!WalFileName.TryParse(stem, size, out var timeline, out var segment))
-            return new WalInspection((int)header.SegmentSize, [], [], $"the name is not a segment of a cluster with {size} segments", Damaged: true);
-
-        // A record that starts here may end in the next segment: read it too, in whichever form the directory has it.
-        var next = bytes.Length == size.Bytes ? ReadNext(Path.GetDirectoryName(path)!, WalFileName.Format(timeline, segment + 1, size), reader) : [];
-        return WalSegmentInspector.Inspect(bytes, next, size.StartOfSegment(segment));
-    }
-
-    private static byte[] ReadNext(string directory, string stem, SegmentReader reader)
-    {
-        foreach (var partial in (ReadOnlySpan<bool>)[false, true])
-        {
-            foreach (var algorithm in CompressedWal.Forms)
-            {
-                var candidate = Path.Combine(directory, CompressedWal.NameOf(stem, algorithm, partial));
-                if (!File.Exists(candidate))
-                    continue;
-                try
-                {
-                    return reader.Read(candidate);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException || CompressedWal.IsDamage(e))
-                {
-                    return []; // the record is then listed as unchecked; the next file's own listing says what is wrong
-                }
-            }
-        }
-
-        return [];
-    }
-
-    private static bool IsSegmentFile(string name)
-    {
-        var stem = CompressedWal.Split(name).Stem;
-        return stem.Length == WalFileName.Length && WalFileName.IsUpperHex(stem);
     }
 
     private static string Crc(WalRecordInfo r) => r.CrcOk switch

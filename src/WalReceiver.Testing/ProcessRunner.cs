@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace WalReceiver.IntegrationTests.Fixtures;
+namespace WalReceiver.Testing;
 
 /// <summary>Runs external programs with captured output and a deadline.</summary>
 internal static class ProcessRunner

@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using WalReceiver.IntegrationTests.Fixtures;
 
-namespace WalReceiver.IntegrationTests.Fixtures;
+namespace WalReceiver.IntegrationTests.Testing;
 
-/// <summary>Proves the cluster fixture itself: SQL, WAL files, stop/start, kill, standby and promotion.</summary>
+/// <summary>Proves the fixture package itself: SQL, WAL files and helpers, stop/start, kill, standby and promotion.</summary>
 public sealed class PostgresClusterTests(SharedCluster shared)
 {
-    private static readonly TimeSpan ReplicationTimeout = TimeSpan.FromSeconds(60);
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -77,11 +76,17 @@ public sealed class PostgresClusterTests(SharedCluster shared)
         Assert.NotEqual(primary.Port, standby.Port);
 
         await primary.ExecuteAsync("create table t(x int); insert into t select generate_series(1, 100)", Ct);
-        var primaryLsn = await primary.QueryScalarAsync<string>("select pg_current_wal_lsn()::text", Ct);
-        await WaitUntilAsync(
-            () => standby.QueryScalarAsync<bool>($"select pg_last_wal_replay_lsn() >= '{primaryLsn}'::pg_lsn", Ct),
-            $"standby replay to reach {primaryLsn}");
+        var primaryLsn = await primary.CurrentWalLsnAsync(Ct);
+        await standby.WaitForReplayAsync(primaryLsn, Ct);
         Assert.Equal(100L, await standby.QueryScalarAsync<long>("select count(*) from t", Ct));
+        Assert.True(await standby.CurrentWalLsnAsync(Ct) >= primaryLsn);
+        var late = primaryLsn + 1_000_000_000;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            using var shortWait = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            shortWait.CancelAfter(TimeSpan.FromMilliseconds(300));
+            await standby.WaitForReplayAsync(late, shortWait.Token);
+        });
 
         await standby.PromoteAsync(Ct);
         await standby.ExecuteAsync("checkpoint", Ct);
@@ -90,6 +95,50 @@ public sealed class PostgresClusterTests(SharedCluster shared)
         Assert.Equal(2, await standby.QueryScalarAsync<int>("select timeline_id from pg_control_checkpoint()", Ct));
         Assert.StartsWith("00000002", await standby.QueryScalarAsync<string>("select pg_walfile_name(pg_current_wal_lsn())", Ct));
         Assert.Contains("00000002.history", await standby.ListWalFilesAsync(Ct));
+    }
+
+    [Fact]
+    public async Task SwitchWal_StartsANewSegment_EvenWhenNothingWasWrittenSinceTheLastSwitch()
+    {
+        var cluster = shared.Cluster;
+        var size = (ulong)cluster.WalSegmentSize;
+
+        var first = await cluster.SwitchWalAsync(Ct);
+        var second = await cluster.SwitchWalAsync(Ct);
+
+        // Each switch ends where a segment begins, and the second one is a segment further on.
+        Assert.Equal(0UL, first.Value % size);
+        Assert.Equal(first.Value + size, second.Value);
+        Assert.Equal(second, await cluster.CurrentWalLsnAsync(Ct));
+    }
+
+    [Fact]
+    public async Task GenerateWal_WritesAboutWhatItSays_AndSwitchesOnlyWhenAsked()
+    {
+        var cluster = shared.Cluster;
+        var before = await cluster.SwitchWalAsync(Ct);
+
+        var unswitched = await cluster.GenerateWalAsync(2_000, switchWal: false, Ct);
+        var written = unswitched.Value - before.Value;
+        Assert.InRange(written, 2_000UL * 100, 2_000UL * 400);
+        Assert.NotEqual(0UL, unswitched.Value % (ulong)cluster.WalSegmentSize);
+
+        var switched = await cluster.GenerateWalAsync(10, switchWal: true, Ct);
+        Assert.Equal(0UL, switched.Value % (ulong)cluster.WalSegmentSize);
+        Assert.True(switched > unswitched);
+    }
+
+    [Fact]
+    public async Task Start_WithoutWhatTheOptionsNeed_ThrowsPostgresUnavailable_NamingIt()
+    {
+        var options = new PostgresClusterOptions(UseDocker: true);
+        if (PostgresCluster.FindMissingPrerequisite(options) is null)
+        {
+            Assert.Skip("A Docker engine answers here, so nothing is missing for UseDocker: true.");
+        }
+
+        var error = await Assert.ThrowsAsync<PostgresUnavailableException>(() => PostgresCluster.StartAsync(options, Ct));
+        Assert.Contains("Docker engine", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,23 +155,9 @@ public sealed class PostgresClusterTests(SharedCluster shared)
     private static async Task<PostgresCluster> StartTimedAsync(PostgresClusterOptions options)
     {
         var stopwatch = Stopwatch.StartNew();
-        var cluster = await PostgresCluster.StartAsync(options, Ct);
+        var cluster = await TestClusters.StartAsync(options, Ct);
         TestContext.Current.TestOutputHelper?.WriteLine(
             string.Create(CultureInfo.InvariantCulture, $"cluster started in {stopwatch.ElapsedMilliseconds} ms (local: {cluster.IsLocal})"));
         return cluster;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (stopwatch.Elapsed > ReplicationTimeout)
-            {
-                throw new TimeoutException($"Timed out after {ReplicationTimeout} waiting for {what}.");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50), Ct);
-        }
     }
 }

@@ -2,11 +2,12 @@ using System.Globalization;
 using Npgsql;
 using Testcontainers.PostgreSql;
 
-namespace WalReceiver.IntegrationTests.Fixtures;
+namespace WalReceiver.Testing;
 
 /// <summary>
-/// A throwaway PostgreSQL cluster for integration tests: local binaries (initdb + postgres in a temp directory)
-/// or, when asked or when a Docker engine answers, a postgres:15 container. Dispose removes everything.
+/// A throwaway PostgreSQL cluster ready for physical replication (wal_level replica, wal senders and slots, a replication
+/// line in pg_hba.conf), for tests: local binaries (initdb + postgres in a temp directory) or, when asked or when a Docker
+/// engine answers, a postgres:15 container. Dispose removes everything.
 /// </summary>
 public sealed partial class PostgresCluster : IAsyncDisposable
 {
@@ -61,6 +62,13 @@ public sealed partial class PostgresCluster : IAsyncDisposable
     /// <summary>Npgsql connection string for ordinary SQL as the superuser.</summary>
     public string ConnectionString => BuildConnectionString(DatabaseName);
 
+    /// <summary>
+    /// The same server as a libpq connection string (<c>host=... port=... user=...</c>): what <c>walreceiver -d</c>,
+    /// psql, pg_basebackup and <c>WalArchiveReceiverOptions.ConnectionString</c> take.
+    /// </summary>
+    public string LibpqConnectionString => string.Create(CultureInfo.InvariantCulture, $"host={Host} port={Port} user={SuperUser}")
+        + (Password is null ? string.Empty : $" password={Password}");
+
     /// <summary>Npgsql connection string for a PhysicalReplicationConnection (no database: physical replication has none).</summary>
     public string ReplicationConnectionString => BuildConnectionString(database: null);
 
@@ -77,7 +85,9 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         return PostgresInstallation.FindMissingPrerequisite(options);
     }
 
-    /// <summary>Makes and starts a cluster; skips the test (fails it in CI) when neither binaries nor Docker are there.</summary>
+    /// <summary>Makes and starts a cluster: from local binaries, or a container when asked or when a Docker engine answers.</summary>
+    /// <exception cref="PostgresUnavailableException">Neither PostgreSQL's server binaries nor a Docker engine are here.</exception>
+    /// <exception cref="InvalidOperationException">The cluster was made but did not start; the message quotes the server's log.</exception>
     public static async Task<PostgresCluster> StartAsync(PostgresClusterOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -87,8 +97,11 @@ public sealed partial class PostgresCluster : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), size, "WalSegmentSizeMb must be a power of two from 1 to 1024.");
         }
 
-        var missing = FindMissingPrerequisite(options);
-        Prerequisites.Require(missing is null, missing ?? string.Empty);
+        if (FindMissingPrerequisite(options) is { } missing)
+        {
+            throw new PostgresUnavailableException($"No PostgreSQL cluster can be started here: missing {missing}.");
+        }
+
         return options.UseDocker ?? PostgresInstallation.DockerAvailable
             ? await StartDockerAsync(options, ct)
             : await StartLocalAsync(options, ct);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace WalReceiver.IntegrationTests.Fixtures;
+namespace WalReceiver.Testing;
 
 /// <summary>
 /// A postmaster run as a child of the test process rather than daemonized by pg_ctl start.

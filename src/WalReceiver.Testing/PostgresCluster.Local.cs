@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace WalReceiver.IntegrationTests.Fixtures;
+namespace WalReceiver.Testing;
 
 /// <summary>The local-binaries half: initdb, a postmaster child process, pg_ctl stop/promote, pg_basebackup.</summary>
 public sealed partial class PostgresCluster

@@ -1,4 +1,4 @@
-namespace WalReceiver.IntegrationTests.Fixtures;
+namespace WalReceiver.Testing;
 
 /// <summary>How a throwaway <see cref="PostgresCluster"/> is made.</summary>
 /// <param name="WalSegmentSizeMb">initdb --wal-segsize; small segments make tests that fill segments fast.</param>

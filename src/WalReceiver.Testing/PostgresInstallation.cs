@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using DotNet.Testcontainers.Configurations;
 
-namespace WalReceiver.IntegrationTests.Fixtures;
+namespace WalReceiver.Testing;
 
 /// <summary>Finds what the fixture can run on: local PostgreSQL binaries and a Docker engine. Each is probed once.</summary>
 internal static class PostgresInstallation

@@ -1,12 +1,10 @@
-using WalReceiver.Storage;
-
-namespace WalReceiver.Cli.Commands.Inspect;
+namespace WalReceiver.Storage;
 
 /// <summary>
 /// Reads a segment file's WAL bytes, decompressing by its name, and keeps the last one read: in a directory each file is
 /// read first as the next segment of the one before (to finish its last record), then for itself.
 /// </summary>
-internal sealed class SegmentReader
+internal sealed class SegmentFileReader
 {
     private (string Path, byte[] Bytes)? _last;
 

@@ -4,7 +4,7 @@ using Docker.DotNet.Models;
 using DotNet.Testcontainers.Configurations;
 using Testcontainers.PostgreSql;
 
-namespace WalReceiver.IntegrationTests.Fixtures;
+namespace WalReceiver.Testing;
 
 /// <summary>The container half: a postgres:15 container set up like the local cluster.</summary>
 public sealed partial class PostgresCluster
