@@ -14,6 +14,9 @@ internal static class EventIds
     public const int SlotCreated = 108;
     public const int CatchingUp = 109;
     public const int SlotMonitorFailed = 110;
+    public const int TraceXLogData = 120;
+    public const int TraceKeepalive = 121;
+    public const int TraceStatusUpdate = 122;
     public const int SegmentCompleted = 200;
     public const int PartialKept = 201;
     public const int SkippedBadSegment = 202;

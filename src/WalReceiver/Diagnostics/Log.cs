@@ -55,6 +55,15 @@ internal static partial class Log
     [LoggerMessage(EventIds.StatusUpdateFailed, LogLevel.Debug, "could not send a status update: {Message}")]
     public static partial void StatusUpdateFailed(ILogger logger, string message);
 
+    [LoggerMessage(EventIds.TraceXLogData, LogLevel.Information, "trace XLogData start {Start} end {End} length {Length} server end {ServerEnd}")]
+    public static partial void TraceXLogData(ILogger logger, Lsn start, Lsn end, int length, Lsn serverEnd);
+
+    [LoggerMessage(EventIds.TraceKeepalive, LogLevel.Information, "trace keepalive server end {ServerEnd} sent {SentAt} reply requested {ReplyRequested}")]
+    public static partial void TraceKeepalive(ILogger logger, Lsn serverEnd, string sentAt, string replyRequested);
+
+    [LoggerMessage(EventIds.TraceStatusUpdate, LogLevel.Information, "trace status update write {Write} flush {Flush} apply {Apply} ({Reason})")]
+    public static partial void TraceStatusUpdate(ILogger logger, Lsn write, Lsn flush, Lsn apply, string reason);
+
     [LoggerMessage(EventIds.AttemptSummary, LogLevel.Debug,
         "attempt streamed {Bytes} bytes; process allocations so far {Allocated} bytes, gen0 collections {Gen0}")]
     public static partial void AttemptSummary(ILogger logger, ulong bytes, long allocated, int gen0);

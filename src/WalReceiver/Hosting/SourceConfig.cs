@@ -30,6 +30,9 @@ internal sealed class SourceConfig
     /// <summary>Check every page header and record CRC as WAL arrives.</summary>
     public bool Verify { get; set; } = true;
 
+    /// <summary>Log one line per replication message (XLogData, keepalives, status updates sent and why), as <c>receive --trace</c>.</summary>
+    public bool Trace { get; set; }
+
     /// <summary>Time between status updates to the server.</summary>
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -33,6 +33,7 @@ internal static class SourceOptions
             ReceiveTimeout = s.ReceiveTimeout,
             Compression = s.Compression,
             Verify = s.Verify,
+            Trace = s.Trace,
             LogProgress = true,
         };
     }

@@ -12,6 +12,14 @@ namespace WalReceiver.Hosting;
 /// </content>
 internal sealed partial class StreamingAttempt
 {
+    // Why we send a status update, as --trace prints it.
+    private const string PauseReason = "flushed: the stream paused, or the oldest unflushed byte reached its age limit";
+    private const string AgeReason = "flushed: WAL keeps arriving and the oldest unflushed byte reached its age limit";
+    private const string SynchronousBatchReason = "flushed: --synchronous, after the batch that arrived together";
+    private const string SegmentCompletedReason = "a segment was completed and fsynced";
+    private const string StopReason = "stopping: the last position on disk";
+    private const string EndPositionReason = "the end position was reached: the last position on disk";
+
     private long _lastWrite;
     private long _unflushedSince;
     private bool _reportPending;
@@ -29,20 +37,22 @@ internal sealed partial class StreamingAttempt
         return pause < age ? pause : age;
     }
 
-    private async Task FlushAndReportAsync(WalSegmentWriter writer)
+    private async Task FlushAndReportAsync(WalSegmentWriter writer, string reason)
     {
         writer.Flush();
         RecordFlushed(writer);
         if (_reportFlush)
         {
             _source.ReportedFlush = Flushed(writer);
-            await SendStatusAsync();
+            await SendStatusAsync(reason);
         }
     }
 
-    private async Task SendStatusAsync()
+    private async Task SendStatusAsync(string reason)
     {
         _reportPending = false;
+        if (_trace is not null)
+            ProtocolTrace.StatusReason = reason; // read by the trace when Npgsql says the update went out
         try
         {
             await _source.SendStatusUpdateAsync(CancellationToken.None);

@@ -31,6 +31,7 @@ internal sealed partial class StreamingAttempt
     private readonly WakeSignal _wake = new();
     private WalSegmentWriter? _writer;
     private WalStreamVerifier? _verifier;
+    private ProtocolTrace? _trace;
 
     /// <summary>Creates an attempt over an open connection.</summary>
     public StreamingAttempt(WalReceiverOptions options, IWalSource source, TimeProvider time, ILogger logger, SourceState? state = null,
@@ -111,6 +112,9 @@ internal sealed partial class StreamingAttempt
     private async Task<AttemptResult> StreamAsync(WalSegmentWriter writer, StartPosition start, CancellationToken stoppingToken)
     {
         using var streamCts = new CancellationTokenSource();
+        using var trace = _options.Trace ? new ProtocolTrace(_logger, _time) : null;
+        // Everything that runs in this flow sees it: Npgsql's reads, the status updates sent, and the timers Npgsql starts.
+        ProtocolTrace.Current = _trace = trace;
         // The host cancels on its own thread; the loop's stop work runs on ours.
         await using var stopRegistration = stoppingToken.UnsafeRegister(static s => ((WakeSignal)s!).SetLater(), _wake);
         await using var flushTimer = _time.CreateTimer(static s => ((WakeSignal)s!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -128,7 +132,7 @@ internal sealed partial class StreamingAttempt
                 {
                     // The stream paused: the moment to make what arrived durable while the next read is under way.
                     if (_options.Synchronous && writer.HasUnflushed)
-                        await FlushAndReportAsync(writer); // one fsync per batch that arrived together
+                        await FlushAndReportAsync(writer, SynchronousBatchReason); // one fsync per batch that arrived together
                     while (!next.IsCompleted)
                     {
                         if (stoppingToken.IsCancellationRequested)
@@ -137,7 +141,7 @@ internal sealed partial class StreamingAttempt
                             flushTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                         else if (due <= TimeSpan.Zero)
                         {
-                            await FlushAndReportAsync(writer);
+                            await FlushAndReportAsync(writer, PauseReason);
                             continue;
                         }
                         else
@@ -155,9 +159,9 @@ internal sealed partial class StreamingAttempt
 
                 Write(writer, chunks.Current);
                 if (_reportPending)
-                    await SendStatusAsync();
+                    await SendStatusAsync(SegmentCompletedReason);
                 if (FlushDue(writer, idle: false) <= TimeSpan.Zero)
-                    await FlushAndReportAsync(writer); // WAL that keeps trickling in still reaches the disk every MaxUnflushedAge
+                    await FlushAndReportAsync(writer, AgeReason); // WAL that keeps trickling in still reaches the disk every MaxUnflushedAge
                 if (stoppingToken.IsCancellationRequested)
                     return await FinishAsync(writer, AttemptResult.Stopped);
                 if (_endPosition.IsValid && writer.ReceivedUpTo >= _endPosition)
@@ -230,7 +234,7 @@ internal sealed partial class StreamingAttempt
         if (_reportFlush)
         {
             _source.ReportedFlush = Flushed(writer);
-            await SendStatusAsync();
+            await SendStatusAsync(result == AttemptResult.Stopped ? StopReason : EndPositionReason);
         }
 
         if (result == AttemptResult.Stopped)

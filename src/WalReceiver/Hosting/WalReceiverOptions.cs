@@ -88,4 +88,7 @@ internal sealed class WalReceiverOptions
 
     /// <summary>Log each completed segment at information level (<c>-v</c>).</summary>
     public bool Verbose { get; set; }
+
+    /// <summary>Log one line per replication message: XLogData, keepalives, and the status updates sent and why (<c>--trace</c>).</summary>
+    public bool Trace { get; set; }
 }

@@ -19,7 +19,7 @@ internal static class NpgsqlLogging
             return;
         try
         {
-            NpgsqlLoggingConfiguration.InitializeLogging(new DebugLevelLoggerFactory(loggerFactory), parameterLoggingEnabled: false);
+            NpgsqlLoggingConfiguration.InitializeLogging(new NpgsqlTraceBridge(new DebugLevelLoggerFactory(loggerFactory)), parameterLoggingEnabled: false);
         }
         catch (InvalidOperationException)
         {

@@ -155,6 +155,7 @@ internal sealed class NpgsqlWalSource : IWalSource
                         _buffer = new byte[length];
                     await message.Data.ReadExactlyAsync(_buffer.AsMemory(0, length), cancellationToken);
                     chunk = new WalChunk(new Lsn((ulong)message.WalStart), _buffer.AsMemory(0, length));
+                    ProtocolTrace.Current?.XLogData(chunk.Start, length, new Lsn((ulong)message.WalEnd));
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {

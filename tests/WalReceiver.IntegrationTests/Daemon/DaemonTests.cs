@@ -9,7 +9,7 @@ namespace WalReceiver.IntegrationTests.Daemon;
 /// <c>walreceiver run</c>: several sources in one process, each supervised on its own, with lag in <c>/metrics</c> and
 /// a <c>/healthz</c> that says which source is not streaming and why.
 /// </summary>
-public sealed class DaemonTests
+public sealed class DaemonTests(SharedCluster shared)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -17,6 +17,44 @@ public sealed class DaemonTests
 
     private static object Source(string name, string conninfo, string directory) =>
         new { Name = name, ConnectionString = conninfo, Slot = "archiver", CreateSlot = true, Directory = directory, SlotPollInterval = "00:00:01" };
+
+    [Fact]
+    public async Task A_source_with_Trace_logs_its_own_replication_messages_and_the_other_source_none()
+    {
+        var cluster = shared.Cluster;
+        var traced = CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-traced");
+        var quiet = CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-quiet");
+        var slots = new[] { CliTestSupport.UniqueName("traced"), CliTestSupport.UniqueName("quiet") };
+        try
+        {
+            await using var d = DaemonRun.Start([
+                new { Name = "traced", ConnectionString = DaemonRun.Conninfo(cluster), Slot = slots[0], CreateSlot = true, Directory = traced, Trace = true,
+                    ReceiveTimeout = "00:00:02" },
+                new { Name = "quiet", ConnectionString = DaemonRun.Conninfo(cluster), Slot = slots[1], CreateSlot = true, Directory = quiet,
+                    ReceiveTimeout = "00:00:02" },
+            ]);
+            await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
+            await cluster.GenerateWalAsync(100, switchWal: false);
+            // Npgsql asks for a reply after 1 s without a message, on both connections; only the traced one tells of it.
+            await CliTestSupport.WaitUntilAsync(
+                () => Task.FromResult(d.Process.Stderr.Contains("reply requested no", StringComparison.Ordinal)), Timeout, () => d.Process.Stderr);
+            await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+            d.Process.Signal(PosixSignal.Terminate);
+            Assert.Equal(0, await d.Process.WaitForExitAsync(Timeout));
+
+            var trace = d.Process.Stderr.Split('\n').Where(l => l.Contains(" trace ", StringComparison.Ordinal)).ToList();
+            Assert.Contains(trace, l => l.Contains("trace XLogData", StringComparison.Ordinal));
+            Assert.Contains(trace, l => l.Contains("(Npgsql: half of the WalReceiverTimeout", StringComparison.Ordinal));
+            Assert.All(trace, l => Assert.Contains("[traced]", l, StringComparison.Ordinal));
+        }
+        finally
+        {
+            CliTestSupport.DeleteDirectory(traced);
+            CliTestSupport.DeleteDirectory(quiet);
+            // The shared cluster would keep their WAL for the rest of the suite.
+            await cluster.ExecuteAsync($"select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name in ('{slots[0]}', '{slots[1]}')", Ct);
+        }
+    }
 
     [Fact]
     public async Task Two_sources_one_dead_archive_the_live_one_and_report_lag_and_health_without_passwords()

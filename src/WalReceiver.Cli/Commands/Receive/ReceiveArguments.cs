@@ -23,7 +23,8 @@ internal sealed record ReceiveArguments(
     bool CreateSlot,
     bool DropSlot,
     int ReceiveTimeout = 60,
-    bool NoVerify = false)
+    bool NoVerify = false,
+    bool Trace = false)
 {
     /// <summary>Reads the values out of a parse result.</summary>
     public static ReceiveArguments From(ParseResult p) => new(
@@ -46,5 +47,6 @@ internal sealed record ReceiveArguments(
         p.GetValue(ReceiveCommandDefinition.CreateSlot),
         p.GetValue(ReceiveCommandDefinition.DropSlot),
         p.GetValue(ReceiveCommandDefinition.ReceiveTimeout),
-        p.GetValue(ReceiveCommandDefinition.NoVerify));
+        p.GetValue(ReceiveCommandDefinition.NoVerify),
+        p.GetValue(ReceiveCommandDefinition.Trace));
 }

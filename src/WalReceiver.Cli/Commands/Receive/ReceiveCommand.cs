@@ -84,6 +84,7 @@ internal static class ReceiveCommand
             ReceiveTimeout = TimeSpan.FromSeconds(a.ReceiveTimeout),
             Compression = a.Compress ?? "none",
             Verify = !a.NoVerify,
+            Trace = a.Trace,
         };
         if (HostlessRun.Validate(options) is { Count: > 0 } failures)
         {

@@ -34,6 +34,11 @@ internal static class ReceiveCommandDefinition
     };
 
     public static readonly Option<bool> NoVerify = new("--no-verify") { Description = "do not check page headers and record CRCs as WAL arrives" };
+
+    public static readonly Option<bool> Trace = new("--trace")
+    {
+        Description = "print one line per replication message: XLogData, keepalives, and each status update sent, with why",
+    };
     public static readonly Option<string?> DbName = new("--dbname", "-d") { Description = "connection string", HelpName = "CONNSTR" };
     public static readonly Option<string?> Host = new("--host", "-h") { Description = "database server host or socket directory", HelpName = "HOSTNAME" };
     public static readonly Option<string?> Port = new("--port", "-p") { Description = "database server port number", HelpName = "PORT" };
@@ -44,7 +49,7 @@ internal static class ReceiveCommandDefinition
     public static readonly Option<bool> DropSlot = new("--drop-slot") { Description = "drop the replication slot (for the slot's name see --slot)" };
 
     /// <summary>What to stream and how, in pg_receivewal's order (its help lists them under "Options").</summary>
-    public static readonly Option[] StreamingOptions = [Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, ReceiveTimeout, Slot, Synchronous, Verbose, Compress, NoVerify];
+    public static readonly Option[] StreamingOptions = [Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, ReceiveTimeout, Slot, Synchronous, Verbose, Compress, NoVerify, Trace];
 
     /// <summary>Where and as whom to connect.</summary>
     public static readonly Option[] ConnectionOptions = [DbName, Host, Port, UserName, NoPassword, Password];
