@@ -67,7 +67,11 @@ internal sealed class RecoveryTargetIndex
         if (e.Time.UtcTicks % TimeSpan.TicksPerMicrosecond != 0)
             return "its time is not a whole number of microseconds, as a PostgreSQL timestamp is";
         if (e.End.Value - e.Start.Value is < WalStreamVerifier.RecordHeaderSize or > MaxRecordSpan || e.End <= e.Start)
-            return $"a record from {e.Start} to {e.End} cannot be: it has a {WalStreamVerifier.RecordHeaderSize}-byte header, and at most {WalStreamVerifier.MaxRecordSize} bytes and their page headers";
+        {
+            return $"a record from {e.Start} to {e.End} cannot be: it has a {WalStreamVerifier.RecordHeaderSize}-byte header, "
+                + $"and at most {WalStreamVerifier.MaxRecordSize} bytes and their page headers";
+        }
+
         if (e.EndSegment(SegmentSize) != SegmentSize.SegmentOf(SegmentStart))
             return $"its record ends at {e.End}, not in the segment starting at {SegmentStart}";
         if (previous is { } p && e.Start <= p.Start)

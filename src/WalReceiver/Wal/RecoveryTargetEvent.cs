@@ -8,10 +8,12 @@ namespace WalReceiver.Wal;
 /// <param name="Kind">What the record is.</param>
 /// <param name="Start">The LSN of the record's first byte (the <c>lsn</c> pg_waldump prints).</param>
 /// <param name="End">
-/// The LSN just past the record's last byte, counting the page headers the record spans. Not rounded up to 8: the next
-/// record's start (PostgreSQL's <c>EndRecPtr</c>) is this rounded up to MAXALIGN and moved past a page header if it lands
-/// on a page start, which is a fact about where the next record goes. The unaligned end is the record's own, and
-/// <c>End - 1</c> is its last byte, which names the last segment a recovery must have to replay it.
+/// The LSN just past the record's last byte, counting the page headers the record spans (<see cref="WalRecordEnd"/>).
+/// Not <c>start + xl_tot_len</c>: that is short by every page header in between (24 bytes a page, 40 at a segment
+/// start), so for a record that crosses a segment boundary it can name the wrong segment. Not rounded up to 8 either:
+/// the next record's start (PostgreSQL's <c>EndRecPtr</c>) is this rounded up to MAXALIGN, and moved past a page header
+/// when that lands on a page start, which is a fact about where the next record goes. The unaligned end is the
+/// record's own, and <c>End - 1</c> is its last byte, in the last segment a recovery must have to replay it.
 /// </param>
 /// <param name="Time">
 /// The commit or abort's <c>xact_time</c>, or the restore point's <c>rp_time</c>, in UTC, exact to the microsecond.
