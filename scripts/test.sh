@@ -32,12 +32,17 @@ echo "== JIT build, every test: $((SECONDS - started)) s"
 # pg_receivewal symlink, as the image's entry point and the systemd unit's ExecStart, or under PostgreSQL's own TAP
 # test): the receive verb and its persona, signals, restore and PITR, verify, status, the daemon with metrics, OTLP and
 # healthz, compression, failover and timelines, faults. Left out, because they never start the program and would only
-# run the same in-process code a second time: Fixtures (the test clusters themselves) and WalStreamVerifierTests (the
-# library's verifier on the server's WAL). Nothing here depends on files beside the JIT build: restore_command gets a
+# run the same in-process code a second time: Testing (the fixture package's own tests), WalStreamVerifierTests (the
+# library's verifier on the server's WAL), RecoveryTargetAgreementTests (the library's recovery target decoder
+# against pg_waldump), Hosting and MyProject.Tests (the library's receiver in-process, and the README's example) and
+# NuGetPackageTests (the packages built into a project of their own). Nothing here depends on files beside the JIT build: restore_command gets a
 # world-readable copy of the single file (ServerReachableCli), the unit test's ExecStart is pointed at the file under
 # test, and pg_receivewal_tap.sh copies what the postgres account cannot reach. 127 tests, about 2 min on 2 cores; new
 # test classes join by default, so narrow this filter if it grows past about 4 min.
-aot_filter='FullyQualifiedName!~WalReceiver.IntegrationTests.Testing.&FullyQualifiedName!~WalReceiver.IntegrationTests.Packaging.NuGetPackageTests&FullyQualifiedName!~WalReceiver.IntegrationTests.Hosting.&FullyQualifiedName!~MyProject.Tests.&FullyQualifiedName!~WalReceiver.IntegrationTests.Verification.WalStreamVerifierTests'
+aot_filter='FullyQualifiedName!~WalReceiver.IntegrationTests.Testing.&FullyQualifiedName!~WalReceiver.IntegrationTests.Verification.WalStreamVerifierTests'
+aot_filter+='&FullyQualifiedName!~WalReceiver.IntegrationTests.Verification.RecoveryTargetAgreementTests'
+aot_filter+='&FullyQualifiedName!~WalReceiver.IntegrationTests.Packaging.NuGetPackageTests&FullyQualifiedName!~WalReceiver.IntegrationTests.Hosting.'
+aot_filter+='&FullyQualifiedName!~MyProject.Tests.'
 started=$SECONDS
 echo "== the shipped program: scripts/publish.sh (Native AOT single file)"
 if aot=$(bash scripts/publish.sh | tail -n 1) && [ -x "$aot" ]; then

@@ -17,7 +17,14 @@ internal static class WalSegmentInspector
     private const int MaxAlign = 8;
 
     /// <summary>Inspects <paramref name="segment"/>, which starts at <paramref name="start"/>; <paramref name="next"/> is the following segment's bytes, or empty.</summary>
-    public static WalInspection Inspect(ReadOnlySpan<byte> segment, ReadOnlySpan<byte> next, Lsn start)
+    /// <param name="segment">The segment's bytes, from its start; fewer than a segment for a <c>.partial</c>.</param>
+    /// <param name="next">The following segment's bytes, or empty.</param>
+    /// <param name="start">The LSN of the segment's first byte.</param>
+    /// <param name="wholeRecord">
+    /// Given, in order, each record listed whose CRC was checked and found right, reassembled: the bytes are valid only
+    /// during the call. What is listed does not depend on it.
+    /// </param>
+    public static WalInspection Inspect(ReadOnlySpan<byte> segment, ReadOnlySpan<byte> next, Lsn start, WholeRecordHandler? wholeRecord = null)
     {
         var pages = new List<(Lsn, WalPageHeader)>();
         var records = new List<WalRecordInfo>();
@@ -96,6 +103,8 @@ internal static class WalSegmentInspector
 
             var record = Header(buffer, lsn, crcOk);
             records.Add(record);
+            if (crcOk == true)
+                wholeRecord?.Invoke(lsn, buffer.AsSpan(0, (int)length));
             if (copied < length)
             {
                 end = $"the record at {lsn} ({length} bytes) continues past what was read: its CRC was not checked";

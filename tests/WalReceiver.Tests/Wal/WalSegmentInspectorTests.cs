@@ -95,4 +95,32 @@ public sealed class WalSegmentInspectorTests
         Assert.True(result.Damaged);
         Assert.Empty(result.Records);
     }
+
+    [Fact]
+    public void Each_whole_record_is_handed_out_byte_for_byte_and_one_with_a_bad_crc_is_not()
+    {
+        var random = new Random(3);
+        var wal = new WalBuilder(Size, Start);
+        var written = new List<(Lsn, byte[])>();
+        while (wal.End < Start + (ulong)Size.Bytes + 30_000)
+        {
+            var record = new byte[random.Next(24, 20_000)];
+            random.NextBytes(record);
+            RecordBuilder.Finish(record, rmid: 10, info: 0, xid: 1);
+            written.Add((wal.Raw(record), record));
+        }
+
+        var bytes = wal.ToArray();
+        bytes[wal.OffsetOf(written[5].Item1) + 30] ^= 1;
+        var handed = new List<(Lsn, byte[])>();
+        var result = WalSegmentInspector.Inspect(bytes.AsSpan(0, Size.Bytes), bytes.AsSpan(Size.Bytes), Start, (lsn, r) => handed.Add((lsn, r.ToArray())));
+        var plain = WalSegmentInspector.Inspect(bytes.AsSpan(0, Size.Bytes), bytes.AsSpan(Size.Bytes), Start);
+
+        var expected = written.Where(w => w.Item1 < Start + (ulong)Size.Bytes && w.Item1 != written[5].Item1).ToList();
+        Assert.Equal(expected.Select(w => w.Item1), handed.Select(h => h.Item1));
+        Assert.All(expected.Zip(handed), p => Assert.Equal(p.First.Item2, p.Second.Item2));
+        Assert.True(expected[^1].Item1 + (ulong)expected[^1].Item2.Length > Start + (ulong)Size.Bytes, "the last record should end in the next segment");
+        Assert.Equal(plain.Records, result.Records);
+        Assert.Equal(plain.End, result.End);
+    }
 }
