@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using WalReceiver.Cli.Commands.Inspect;
 using WalReceiver.Cli.Commands.LsnVerb;
+using WalReceiver.Cli.Commands.Pitr;
 using WalReceiver.Cli.Commands.Receive;
 using WalReceiver.Cli.Commands.Restore;
 using WalReceiver.Cli.Commands.Run;
@@ -34,6 +35,7 @@ internal static class CliRoot
         root.Subcommands.Add(RestoreCommandDefinition.Create());
         root.Subcommands.Add(InspectCommandDefinition.Create());
         root.Subcommands.Add(LsnCommandDefinition.Create());
+        root.Subcommands.Add(PitrCommandDefinition.Create());
         return root;
     }
 
