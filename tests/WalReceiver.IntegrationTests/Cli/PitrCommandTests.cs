@@ -49,6 +49,28 @@ public sealed class PitrCommandTests
         }
 
         var label = Path.Combine(backup, "backup_label");
+
+        // The plan is the same from the WAL as from the indexes verify writes (and checks, a second time).
+        var fromWal = await PitrAsync(["pitr", "-D", run.Directory, "--time", time]);
+        var indexesBefore = Directory.Exists(Path.Combine(run.Directory, "walreceiver.targets"))
+            ? Directory.GetFiles(Path.Combine(run.Directory, "walreceiver.targets")).Length : 0;
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var (verifyCode, verifyOutput) = await ReceiverProcess.RunAsync(["verify", "-D", run.Directory], Timeout);
+            Assert.Equal(0, verifyCode);
+        }
+
+        await using (var verify = ReceiverProcess.Start(["verify", "-D", run.Directory]))
+        {
+            Assert.Equal(0, await verify.WaitForExitAsync(Timeout));
+            Assert.Matches(@"recovery target indexes: 0 written from the WAL, \d+ checked against it", verify.Stdout);
+        }
+
+        var complete = Directory.GetFiles(run.Directory).Count(f => Path.GetFileName(f).Length == 24);
+        // Every complete segment, but the archive's first when it begins inside a record from a segment the archive lacks.
+        Assert.InRange(Directory.GetFiles(Path.Combine(run.Directory, "walreceiver.targets")).Length, complete - 1, complete);
+        Assert.True(indexesBefore <= complete);
+        Assert.Equal(fromWal.Output, (await PitrAsync(["pitr", "-D", run.Directory, "--time", time])).Output);
         var cases = new (string[] Target, long[] Rows, string Stop)[]
         {
             (["--time", time], [1, 2, 3], $"recovery stops before the commit of transaction {xid} "),

@@ -20,6 +20,7 @@ internal static class VerifyCommand
                     $"archive directory \"{directory}\" does not exist: pass the directory the receiver writes to with -D");
             // The work is synchronous file reading; off the caller's thread so a cancellation can still be observed.
             report = await Task.Run(() => ArchiveVerifier.Verify(directory), cancellationToken);
+            report = await Task.Run(() => WithIndexes(directory, report), cancellationToken);
         }
         catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException or IOException)
         {
@@ -32,6 +33,24 @@ internal static class VerifyCommand
         else
             await output.WriteAsync(Text(report));
         return report.Errors == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    // The recovery target indexes that walreceiver pitr reads: missing ones are made from the WAL just verified, and the
+    // others are checked against it.
+    private static ArchiveVerificationReport WithIndexes(string directory, ArchiveVerificationReport report)
+    {
+        var damaged = report.Findings.Where(f => f.Severity == ArchiveFindingSeverity.Error).Select(f => f.File).ToHashSet(StringComparer.Ordinal);
+        var (written, checkedCount, findings) = ArchiveIndexer.Index(directory, damaged, FileSync.Disk);
+        findings.Add(new ArchiveFinding(ArchiveFindingSeverity.Info, RecoveryTargetIndexStore.DirectoryName, null,
+            string.Create(CultureInfo.InvariantCulture, $"recovery target indexes: {written} written from the WAL, {checkedCount} checked against it")));
+        return new ArchiveVerificationReport
+        {
+            Findings = [.. report.Findings.Concat(findings).OrderBy(f => f.File, StringComparer.Ordinal).ThenBy(f => f.Lsn?.Value ?? 0)],
+            Files = report.Files,
+            Bytes = report.Bytes,
+            RecordsChecked = report.RecordsChecked,
+            Elapsed = report.Elapsed,
+        };
     }
 
     /// <summary>One line per finding, then the summary.</summary>
