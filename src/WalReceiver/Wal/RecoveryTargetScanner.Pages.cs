@@ -36,9 +36,9 @@ internal sealed partial class RecoveryTargetScanner
 
         if (_mode == RecoveryTargetScannerMode.Start)
         {
-            if (continues && remaining == 0)
+            if (continues && remaining is 0 or > WalStreamVerifier.MaxRecordSize)
             {
-                Stop(page, $"the page at {new Lsn(page)} has XLP_FIRST_IS_CONTRECORD with xlp_rem_len 0");
+                Stop(page, $"the page at {new Lsn(page)} has XLP_FIRST_IS_CONTRECORD with xlp_rem_len {remaining}, which no record has left");
                 return;
             }
 

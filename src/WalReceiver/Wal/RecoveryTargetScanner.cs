@@ -37,6 +37,7 @@ namespace WalReceiver.Wal;
 /// A record the server abandoned (<c>XLP_FIRST_IS_OVERWRITE_CONTRECORD</c> on the page it should continue onto) is
 /// dropped: it never ends, so it is no event.
 /// </para>
+/// <para>One scanner reads one stream, from one caller at a time: it is not thread-safe.</para>
 /// </remarks>
 internal sealed partial class RecoveryTargetScanner
 {

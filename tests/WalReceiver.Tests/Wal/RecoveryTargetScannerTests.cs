@@ -41,7 +41,7 @@ public sealed class RecoveryTargetScannerTests
     [Theory]
     [InlineData(8)]
     [InlineData(16)]
-    public void A_record_header_split_across_a_page_boundary_is_put_together_byte_by_byte(int onFirstPage)
+    public void A_record_header_split_across_a_page_or_segment_boundary_is_put_together_byte_by_byte(int onFirstPage)
     {
         var wal = new WalBuilder(Size, Start, seed: 2);
         var written = new List<(Lsn, byte[])>();
@@ -51,6 +51,8 @@ public sealed class RecoveryTargetScannerTests
         var split = Event(wal, written, Commit(701, subxacts: 40));
         PadTo(wal, Start + (ulong)(5 * PageSize - onFirstPage));
         Event(wal, written, RestorePoint("split"));
+        PadTo(wal, Start + (ulong)(Size.Bytes - onFirstPage));
+        var acrossSegments = Event(wal, written, Commit(702, subxacts: 5)); // the rest of its header after the long page header
         wal.Record(100);
         wal.Switch();
         var bytes = wal.ToArray();
@@ -58,6 +60,7 @@ public sealed class RecoveryTargetScannerTests
         foreach (var chunking in new[] { "bytes", "random 7", "segment" })
             Assert.Equal(Expected(written), Scan(bytes, Chunks(chunking)).Events);
         Assert.Equal(PageSize - onFirstPage, (int)(split.Value % PageSize));
+        Assert.Equal(Size.Bytes - onFirstPage, Size.OffsetIn(acrossSegments));
         Assert.Equal(Expected(written), Inspected(bytes).Events);
     }
 
@@ -282,6 +285,23 @@ public sealed class RecoveryTargetScannerTests
             Assert.Contains(reason, scan.Scanner.StopReason, StringComparison.Ordinal);
             Assert.True(scan.Scanner.CompleteUpTo <= Start + (ulong)offset);
         }
+    }
+
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(WalStreamVerifier.MaxRecordSize + 1)]
+    public void A_first_page_continuing_a_record_that_cannot_be_ends_the_scan_at_the_start(uint remaining)
+    {
+        var wal = new WalBuilder(Size, Start, seed: 14).Continuation(100);
+        wal.Fill(Start + 20_000);
+        wal.Switch();
+        var bytes = wal.ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(16), remaining);
+
+        var scan = Scan(bytes, Chunks("random 19"));
+
+        Assert.Equal(Start, scan.Scanner.CompleteUpTo);
+        Assert.Contains($"XLP_FIRST_IS_CONTRECORD with xlp_rem_len {remaining}", scan.Scanner.StopReason, StringComparison.Ordinal);
     }
 
     [Fact]
