@@ -374,6 +374,47 @@ public sealed class RecoveryTargetScannerTests
     }
 
     [Fact]
+    public void Records_are_walked_without_allocating_and_event_records_split_across_pages_reuse_one_buffer()
+    {
+        var wal = new WalBuilder(Size, Start, seed: 15);
+        var random = new Random(15);
+        for (var i = 0; wal.End < Start + (ulong)(4 * Size.Bytes); i++)
+        {
+            wal.Record(random.Next(24, random.Next(10) == 0 ? 30_000 : 300), rmid: (byte)random.Next(12), info: 0x10);
+            // Commits across page boundaries: copied, each into the same buffer.
+            if (i % 20 == 0)
+                wal.Chained(Commit(42, subxacts: 1000));
+        }
+
+        wal.Switch();
+        var bytes = wal.ToArray();
+        var chunks = Chunks("random 20")(bytes.Length).ToArray();
+        var half = chunks.Count(c => c.Offset < 2 * Size.Bytes);
+        var warm = new RecoveryTargetScanner(Size, Pg15, Start);
+        Append(warm, chunks); // compiles what runs
+
+        // The second half, once the first has grown the buffer and the list of events, the events of its end taken.
+        var scanner = new RecoveryTargetScanner(Size, Pg15, Start);
+        var (firstHalf, secondHalf) = (chunks[..half], chunks[half..]);
+        Append(scanner, firstHalf);
+        scanner.TryTakeEvents(First + 1, out var taken, out _);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Append(scanner, secondHalf);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.False(scanner.IsStopped, scanner.StopReason);
+        Assert.InRange(taken.Count, 20, 100);
+        Assert.InRange(scanner.RecordsScanned, 1000, long.MaxValue);
+        Assert.Equal(0, allocated);
+
+        void Append(RecoveryTargetScanner s, (int Offset, int Length)[] some)
+        {
+            foreach (var (offset, length) in some)
+                s.Append(Start + (ulong)offset, bytes.AsSpan(offset, length));
+        }
+    }
+
+    [Fact]
     public void Data_must_follow_on_and_a_segment_is_taken_only_once_passed()
     {
         Assert.Throws<ArgumentException>(() => new RecoveryTargetScanner(Size, Pg15, Start + PageSize));
