@@ -61,19 +61,7 @@ internal static class RecoveryTargetDecoder
             throw new FormatException($"the record at {start} has xl_tot_len {totalLength}, but {record.Length} bytes were given");
 
         var info = record[16];
-        var (kind, prepared) = record[17] switch
-        {
-            XlogResourceManager when (info & 0xF0) == RestorePoint => (RecoveryTargetKind.RestorePoint, false),
-            XactResourceManager => (info & XactOperationMask) switch
-            {
-                XactCommit => (RecoveryTargetKind.Commit, false),
-                XactAbort => (RecoveryTargetKind.Abort, false),
-                XactCommitPrepared => (RecoveryTargetKind.Commit, true),
-                XactAbortPrepared => (RecoveryTargetKind.Abort, true),
-                _ => ((RecoveryTargetKind)0, false),
-            },
-            _ => ((RecoveryTargetKind)0, false),
-        };
+        var (kind, prepared) = Classify(record[17], info);
         if (kind == 0)
             return null;
 
@@ -100,6 +88,29 @@ internal static class RecoveryTargetDecoder
             throw new FormatException($"the {what} record at {start}: {e.Message}", e);
         }
     }
+
+    /// <summary>
+    /// Whether a record with resource manager <paramref name="resourceManager"/> (<c>xl_rmid</c>, header byte 17) and
+    /// <paramref name="info"/> (<c>xl_info</c>, byte 16) is one <see cref="Decode"/> decodes: for it, Decode returns an
+    /// event or throws; for any other, it returns null without reading the body. So a reader of a stream can tell from
+    /// the first 18 bytes of a record's header whether the record is worth reassembling.
+    /// </summary>
+    public static bool IsEventRecord(byte resourceManager, byte info) => Classify(resourceManager, info).Kind != 0;
+
+    // What a record is from its header alone: an event kind (0 for none), and whether it ends a prepared transaction.
+    private static (RecoveryTargetKind Kind, bool Prepared) Classify(byte resourceManager, byte info) => resourceManager switch
+    {
+        XlogResourceManager when (info & 0xF0) == RestorePoint => (RecoveryTargetKind.RestorePoint, false),
+        XactResourceManager => (info & XactOperationMask) switch
+        {
+            XactCommit => (RecoveryTargetKind.Commit, false),
+            XactAbort => (RecoveryTargetKind.Abort, false),
+            XactCommitPrepared => (RecoveryTargetKind.Commit, true),
+            XactAbortPrepared => (RecoveryTargetKind.Abort, true),
+            _ => ((RecoveryTargetKind)0, false),
+        },
+        _ => ((RecoveryTargetKind)0, false),
+    };
 
     // xl_restore_point: rp_time, then rp_name, NUL-terminated within its 64 bytes.
     private static (DateTimeOffset Time, string Name) ReadRestorePoint(ReadOnlySpan<byte> mainData)

@@ -140,6 +140,29 @@ public sealed class RecoveryTargetDecoderTests
     }
 
     [Fact]
+    public void The_header_predicate_names_exactly_the_records_decode_reads()
+    {
+        for (var rmid = 0; rmid <= byte.MaxValue; rmid++)
+        {
+            for (var info = 0; info <= byte.MaxValue; info++)
+            {
+                var record = new RecordBuilder((byte)rmid, (byte)info).Build([1, 2, 3]); // too short for any event's main data
+                bool decoded;
+                try
+                {
+                    decoded = Decode(record) is not null;
+                }
+                catch (FormatException)
+                {
+                    decoded = true;
+                }
+
+                Assert.True(decoded == RecoveryTargetDecoder.IsEventRecord((byte)rmid, (byte)info), $"rmid {rmid}, info 0x{info:X2}");
+            }
+        }
+    }
+
+    [Fact]
     public void Low_flag_bits_of_xl_info_do_not_change_the_kind()
     {
         // XLR_SPECIAL_REL_UPDATE and XLR_CHECK_CONSISTENCY live in the low nibble.

@@ -68,6 +68,13 @@ internal sealed class WalBuilder
         return Raw(record);
     }
 
+    /// <summary>A whole record (as <see cref="RecordBuilder"/> makes it) with its xl_prev set to the previous record's start and its CRC redone.</summary>
+    public Lsn Chained(byte[] record)
+    {
+        RecordBuilder.Finish(record, rmid: record[17], info: record[16], xid: BinaryPrimitives.ReadUInt32LittleEndian(record.AsSpan(4)), previous: _previous);
+        return Raw(record);
+    }
+
     /// <summary>A record given byte for byte (nothing is fixed up).</summary>
     public Lsn Raw(byte[] record)
     {
