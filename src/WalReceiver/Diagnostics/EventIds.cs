@@ -21,6 +21,8 @@ internal static class EventIds
     public const int PartialKept = 201;
     public const int SkippedBadSegment = 202;
     public const int HistoryFileWritten = 203;
+    public const int TargetIndexNotWritten = 204;
+    public const int TargetIndexSkipped = 205;
     public const int AttemptFailed = 300;
     public const int Reconnecting = 301;
     public const int FatalError = 302;

@@ -34,6 +34,13 @@ internal static partial class Log
     [LoggerMessage(EventIds.PartialKept, LogLevel.Information, "not renaming \"{FileName}\", segment is not complete (written up to {Lsn})")]
     public static partial void PartialKept(ILogger logger, string fileName, Lsn lsn);
 
+    [LoggerMessage(EventIds.TargetIndexNotWritten, LogLevel.Warning,
+        "the recovery target index of segment {FileName} was not written ({Message}); walreceiver verify writes it from the WAL")]
+    public static partial void TargetIndexNotWritten(ILogger logger, string fileName, string message);
+
+    [LoggerMessage(EventIds.TargetIndexSkipped, LogLevel.Debug, "no recovery target index for segment {FileName}: {Reason}")]
+    public static partial void TargetIndexSkipped(ILogger logger, string fileName, string reason);
+
     [LoggerMessage(EventIds.SkippedBadSegment, LogLevel.Warning, "segment file \"{FileName}\" has incorrect size {Length}, skipping")]
     public static partial void SkippedBadSegment(ILogger logger, string fileName, long length);
 

@@ -32,6 +32,8 @@ internal sealed partial class StreamingAttempt
     private WalSegmentWriter? _writer;
     private WalStreamVerifier? _verifier;
     private ProtocolTrace? _trace;
+    private RecoveryTargetRecorder? _targets;
+    private readonly List<(ulong Segment, string FileName)> _completedSegments = [];
 
     /// <summary>Creates an attempt over an open connection.</summary>
     public StreamingAttempt(WalReceiverOptions options, IWalSource source, TimeProvider time, ILogger logger, SourceState? state = null,
@@ -81,6 +83,9 @@ internal sealed partial class StreamingAttempt
         // Every page header and record CRC is checked before its bytes are written; see Write and Flushed.
         _verifier = _options.Verify
             ? new WalStreamVerifier(identity.WalSegmentSize, identity.SystemId, start.Timeline, start.Lsn, WalPageMagic.ForMajorVersion(identity.ServerVersion.Major))
+            : null;
+        _targets = WalPageMagic.ForMajorVersion(identity.ServerVersion.Major) is { } magic
+            ? RecoveryTargetRecorder.Start(_options.Directory, identity.WalSegmentSize, magic, start.Timeline, start.Lsn, _modes, _sync)
             : null;
         _state.Flush(start.Lsn);
         _state.SetStatus(SourceStatus.Streaming);
@@ -190,6 +195,7 @@ internal sealed partial class StreamingAttempt
     {
         var hadUnflushed = writer.HasUnflushed;
         writer.Write(chunk.Start, chunk.Data.Span, Verify(writer, chunk));
+        RecordTargets(chunk, _source.Identity.WalSegmentSize);
         var now = _time.GetTimestamp();
         _lastWrite = now;
         if (!hadUnflushed && writer.HasUnflushed)
@@ -272,9 +278,45 @@ internal sealed partial class StreamingAttempt
         }
     }
 
+    // The segments completed by a write get their recovery target index once the scanner has read that write too.
+    private void RecordTargets(WalChunk chunk, WalSegmentSize size)
+    {
+        if (_targets is not { } targets)
+            return;
+        try
+        {
+            if (chunk.Start == targets.Position)
+                targets.Append(chunk.Start, chunk.Data.Span);
+        }
+        catch (FormatException e)
+        {
+            Log.TargetIndexNotWritten(_logger, "from here on", e.Message);
+            _targets = null;
+            return;
+        }
+
+        while (_completedSegments.Count > 0 && targets.Position >= size.StartOfSegment(_completedSegments[0].Segment + 1))
+        {
+            var (segment, fileName) = _completedSegments[0];
+            _completedSegments.RemoveAt(0);
+            try
+            {
+                if (targets.SegmentCompleted(segment) is { } reason)
+                    Log.TargetIndexSkipped(_logger, fileName, reason);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The segment is safe; only its index is missing, which verify and pitr make good from the WAL.
+                Log.TargetIndexNotWritten(_logger, fileName, e.Message);
+            }
+        }
+    }
+
     private void OnSegmentCompleted(string fileName)
     {
         var writer = _writer!;
+        if (_targets is not null && WalFileName.TryParse(CompressedWal.Split(fileName).Stem, _source.Identity.WalSegmentSize, out _, out var segment))
+            _completedSegments.Add((segment, fileName));
         _metrics?.SegmentCompleted(_options.Name);
         RecordFlushed(writer);
         var level = _options.Verbose ? LogLevel.Information : LogLevel.Debug;
