@@ -48,20 +48,26 @@ internal static class ArchiveIndexer
                 stored = null;
             }
 
-            if (stored is null)
+            if (stored is not null)
             {
-                store.Write(index);
-                written++;
-                continue;
-            }
-
-            checkedCount++;
-            if (!stored.Events.SequenceEqual(index.Events))
-            {
+                checkedCount++;
+                if (stored.Events.SequenceEqual(index.Events))
+                    continue;
                 findings.Add(new ArchiveFinding(ArchiveFindingSeverity.Warning, segment.SegmentName, null,
                     $"its recovery target index lists {stored.Events.Count} events, the WAL {index.Events.Count}; written again from the WAL"));
+            }
+
+            try
+            {
                 store.Write(index);
                 written++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A read-only archive can still be verified; pitr reads the events from the WAL where an index is missing.
+                findings.Add(new ArchiveFinding(ArchiveFindingSeverity.Warning, RecoveryTargetIndexStore.DirectoryName, null,
+                    $"could not write recovery target indexes: {e.Message}"));
+                break;
             }
         }
 

@@ -138,13 +138,22 @@ internal static class RecoveryPlanner
             explanation.Add("the WAL needed ends in a .partial file (the segment the receiver was writing): restore_command passes --partial to serve it");
         var settings = new List<string>
         {
-            $"restore_command = '{restoreCommand} restore{(partial ? " --partial" : "")} -D {System.IO.Path.GetFullPath(directory)} %f %p'",
+            $"restore_command = '{ConfString(ShellWord(restoreCommand))} restore{(partial ? " --partial" : "")} -D {ConfString(ShellWord(System.IO.Path.GetFullPath(directory)))} %f %p'",
             target.Setting,
             string.Create(CultureInfo.InvariantCulture, $"recovery_target_timeline = '{tli}'"),
             "recovery_target_action = 'promote'",
         };
         return new RecoveryPlan(problems.Count == 0, tli, from, stop, lastReplayed, neededUpTo, explanation, settings, files);
     }
+
+    // restore_command runs through the shell: a path with anything but the plainest characters is quoted for it.
+    internal static string ShellWord(string word) =>
+        word.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '+' or ':' or ',')
+            ? word
+            : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    // Inside a single-quoted postgresql.conf value a quote is doubled.
+    internal static string ConfString(string value) => value.Replace("'", "''", StringComparison.Ordinal);
 
     private static RecoveryPlan Unreachable(uint timeline, Lsn start, List<string> explanation, List<PlannedFile> files) =>
         new(false, timeline, start, null, null, null, explanation, [], files);

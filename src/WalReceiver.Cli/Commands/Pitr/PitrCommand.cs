@@ -31,7 +31,18 @@ internal static partial class PitrCommand
             start = s;
         }
 
-        var plan = RecoveryPlanner.Plan(directory, target, p.GetValue(PitrCommandDefinition.Timeline), start, Environment.ProcessPath ?? "walreceiver");
+        RecoveryPlan plan;
+        try
+        {
+            plan = RecoveryPlanner.Plan(directory, target, p.GetValue(PitrCommandDefinition.Timeline), start, Environment.ProcessPath ?? "walreceiver");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException || CompressedWal.IsDamage(e))
+        {
+            // InvalidDataException is an IOException: a file that is not what its name says, or a damaged history file.
+            error.WriteLine($"walreceiver: error: cannot plan from \"{directory}\": {e.Message}; walreceiver verify -D {directory} says what is wrong");
+            return ExitCodes.Failure;
+        }
+
         Print(output, target, plan, start is not null);
         return plan.Reachable ? ExitCodes.Success : ExitCodes.Failure;
     }
