@@ -41,20 +41,8 @@ internal sealed class RecoveryTargetRecorder
             return null;
         var store = new RecoveryTargetIndexStore(directory, modes, sync);
         var number = size.SegmentOf(start);
-        if (number > 0 && ReadPrevious(directory, size, timeline, number - 1) is { } previous)
-        {
-            var scanner = new RecoveryTargetScanner(size, format, size.StartOfSegment(number - 1));
-            try
-            {
-                scanner.Append(size.StartOfSegment(number - 1), previous);
-                if (scanner.Position == start && !scanner.IsStopped)
-                    return new RecoveryTargetRecorder(store, scanner, size, timeline);
-            }
-            catch (FormatException)
-            {
-                // That copy cannot be read for events: start at the stream, and leave the first index to verify.
-            }
-        }
+        if (number > 0 && ScanPrevious(directory, size, format, timeline, number - 1) is { } scanner && scanner.Position == start && !scanner.IsStopped)
+            return new RecoveryTargetRecorder(store, scanner, size, timeline);
 
         return new RecoveryTargetRecorder(store, new RecoveryTargetScanner(size, format, start), size, timeline);
     }
@@ -75,8 +63,9 @@ internal sealed class RecoveryTargetRecorder
         return null;
     }
 
-    // The archive's complete copy of the segment before the stream, of this timeline or the newest older one.
-    private static byte[]? ReadPrevious(string directory, WalSegmentSize size, uint timeline, ulong segment)
+    // A scanner fed the archive's complete copy of the segment before the stream (of this timeline or the newest older
+    // one), read in pieces: only the record crossing into the stream's first segment matters, and a segment can be 1 GB.
+    private static RecoveryTargetScanner? ScanPrevious(string directory, WalSegmentSize size, WalRecordFormat format, uint timeline, ulong segment)
     {
         for (var tli = timeline; tli >= TimelineId.First; tli--)
         {
@@ -88,11 +77,18 @@ internal sealed class RecoveryTargetRecorder
                     continue;
                 try
                 {
-                    var bytes = new SegmentFileReader().Read(path);
-                    return bytes.Length == size.Bytes ? bytes : null;
+                    var start = size.StartOfSegment(segment);
+                    var scanner = new RecoveryTargetScanner(size, format, start);
+                    using var stream = CompressedWal.OpenRead(path, algorithm);
+                    var buffer = new byte[1 << 16];
+                    int read;
+                    while ((read = stream.Read(buffer)) > 0 && scanner.Position.Value + (ulong)read <= start.Value + (ulong)size.Bytes)
+                        scanner.Append(scanner.Position, buffer.AsSpan(0, read));
+                    return read == 0 ? scanner : null;
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException || CompressedWal.IsDamage(e))
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException || CompressedWal.IsDamage(e))
                 {
+                    // That copy cannot be read for events: the stream's first index is left to verify.
                     return null;
                 }
             }
