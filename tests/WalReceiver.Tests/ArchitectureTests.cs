@@ -3,7 +3,8 @@ using System.Text.RegularExpressions;
 namespace WalReceiver.Tests;
 
 /// <summary>
-/// The library's folders form a one-way chain: Wal ← Diagnostics ← Storage / Replication ← Hosting. Pure arithmetic
+/// The library's folders form a one-way chain: Wal ← Diagnostics ← Storage / Replication ← ObjectStorage (on Storage) ←
+/// Hosting. Pure arithmetic
 /// knows nothing; the disk and the wire protocol know the arithmetic and how to report failures, never each other; only
 /// the hosting layer puts them together. Checked for every ordered pair of folders, from the source text.
 /// </summary>
@@ -15,7 +16,8 @@ public sealed partial class ArchitectureTests
         ["Diagnostics"] = ["Wal"],
         ["Storage"] = ["Wal", "Diagnostics"],
         ["Replication"] = ["Wal", "Diagnostics"],
-        ["Hosting"] = ["Wal", "Diagnostics", "Storage", "Replication"],
+        ["ObjectStorage"] = ["Wal", "Diagnostics", "Storage"],
+        ["Hosting"] = ["Wal", "Diagnostics", "Storage", "Replication", "ObjectStorage"],
     };
 
     public static TheoryData<string, string> ForbiddenPairs()
@@ -46,6 +48,16 @@ public sealed partial class ArchitectureTests
             .Where(d => d is not ("obj" or "bin" or "Properties"));
         Assert.All(folders, f => Assert.True(Allowed.ContainsKey(f), $"src/WalReceiver/{f} is not in the dependency chain of {nameof(ArchitectureTests)}"));
         Assert.Empty(Directory.GetFiles(Library, "*.cs"));
+    }
+
+    [Fact]
+    public void Only_the_ObjectStorage_folder_uses_the_AWS_SDK()
+    {
+        var aws = new Regex(@"\bAmazon\.");
+        var offenders = Allowed.Keys.Where(f => f != "ObjectStorage").SelectMany(SourceFiles)
+            .Where(f => CodeLines(f).Any(l => aws.IsMatch(l))).ToList();
+        Assert.True(offenders.Count == 0, $"the AWS SDK used outside ObjectStorage/: {string.Join(", ", offenders.Select(Path.GetFileName))}");
+        Assert.Contains(SourceFiles("ObjectStorage"), f => CodeLines(f).Any(l => aws.IsMatch(l))); // the check can see a use
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 namespace WalReceiver.Diagnostics;
 
-/// <summary>Event ids of every log message, grouped by hundreds: 1xx streaming, 2xx storage, 3xx supervision.</summary>
+/// <summary>Event ids of every log message, grouped by hundreds: 1xx streaming, 2xx storage, 3xx supervision, 4xx object storage.</summary>
 internal static class EventIds
 {
     public const int Connected = 100;
@@ -28,4 +28,8 @@ internal static class EventIds
     public const int FatalError = 302;
     public const int UnexpectedError = 303;
     public const int SlotStillHeld = 304;
+    public const int ObjectUploaded = 400;
+    public const int UploadFailed = 401;
+    public const int UploadConflict = 402;
+    public const int UploadsLeft = 403;
 }

@@ -41,6 +41,18 @@ internal static partial class Log
     [LoggerMessage(EventIds.TargetIndexSkipped, LogLevel.Debug, "no recovery target index for segment {FileName}: {Reason}")]
     public static partial void TargetIndexSkipped(ILogger logger, string fileName, string reason);
 
+    [LoggerMessage(EventIds.ObjectUploaded, LogLevel.Debug, "uploaded {FileName} to {Location} in {Milliseconds} ms")]
+    public static partial void ObjectUploaded(ILogger logger, string fileName, string location, long milliseconds);
+
+    [LoggerMessage(EventIds.UploadFailed, LogLevel.Warning, "could not upload {FileName} (attempt {Attempt} of {Attempts}): {Message}")]
+    public static partial void UploadFailed(ILogger logger, string fileName, int attempt, int attempts, string message);
+
+    [LoggerMessage(EventIds.UploadConflict, LogLevel.Error, "{Message}")]
+    public static partial void UploadConflict(ILogger logger, string message);
+
+    [LoggerMessage(EventIds.UploadsLeft, LogLevel.Warning, "{Count} files are not uploaded yet; they are uploaded at the next start")]
+    public static partial void UploadsLeft(ILogger logger, int count);
+
     [LoggerMessage(EventIds.SkippedBadSegment, LogLevel.Warning, "segment file \"{FileName}\" has incorrect size {Length}, skipping")]
     public static partial void SkippedBadSegment(ILogger logger, string fileName, long length);
 

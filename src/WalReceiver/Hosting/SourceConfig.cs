@@ -33,6 +33,12 @@ internal sealed class SourceConfig
     /// <summary>Log one line per replication message (XLogData, keepalives, status updates sent and why), as <c>receive --trace</c>.</summary>
     public bool Trace { get; set; }
 
+    /// <summary>A bucket each completed file is also uploaded to, <c>s3://BUCKET/PREFIX</c>, as <c>receive --target</c>.</summary>
+    public string? Target { get; set; }
+
+    /// <summary>The S3 endpoint of a non-AWS server, as <c>receive --endpoint</c>.</summary>
+    public string? Endpoint { get; set; }
+
     /// <summary>Time between status updates to the server.</summary>
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(10);
 

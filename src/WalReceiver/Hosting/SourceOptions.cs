@@ -34,6 +34,8 @@ internal static class SourceOptions
             Compression = s.Compression,
             Verify = s.Verify,
             Trace = s.Trace,
+            Target = s.Target,
+            Endpoint = s.Endpoint,
             LogProgress = true,
         };
     }

@@ -1,3 +1,4 @@
+using WalReceiver.ObjectStorage;
 using Microsoft.Extensions.Logging;
 using WalReceiver.Diagnostics;
 using WalReceiver.Replication;
@@ -33,12 +34,14 @@ internal sealed partial class StreamingAttempt
     private WalStreamVerifier? _verifier;
     private ProtocolTrace? _trace;
     private RecoveryTargetRecorder? _targets;
+    private readonly UploadQueue? _uploads;
     private readonly List<(ulong Segment, string FileName)> _completedSegments = [];
 
     /// <summary>Creates an attempt over an open connection.</summary>
     public StreamingAttempt(WalReceiverOptions options, IWalSource source, TimeProvider time, ILogger logger, SourceState? state = null,
-        WalReceiverMetrics? metrics = null, FileSync? sync = null)
+        WalReceiverMetrics? metrics = null, FileSync? sync = null, UploadQueue? uploads = null)
     {
+        _uploads = uploads;
         _state = state ?? new SourceState(options.Name, time);
         _metrics = metrics;
         _options = options;
@@ -84,6 +87,7 @@ internal sealed partial class StreamingAttempt
         _verifier = _options.Verify
             ? new WalStreamVerifier(identity.WalSegmentSize, identity.SystemId, start.Timeline, start.Lsn, WalPageMagic.ForMajorVersion(identity.ServerVersion.Major))
             : null;
+        _uploads?.EnqueueArchive(_options.Directory); // a history file the planning just wrote
         _targets = WalPageMagic.ForMajorVersion(identity.ServerVersion.Major) is { } magic
             ? RecoveryTargetRecorder.Start(_options.Directory, identity.WalSegmentSize, magic, start.Timeline, start.Lsn, _modes, _sync)
             : null;
@@ -315,6 +319,7 @@ internal sealed partial class StreamingAttempt
     private void OnSegmentCompleted(string fileName)
     {
         var writer = _writer!;
+        _uploads?.Enqueue(Path.Combine(_options.Directory, fileName));
         if (_targets is not null && WalFileName.TryParse(CompressedWal.Split(fileName).Stem, _source.Identity.WalSegmentSize, out _, out var segment))
             _completedSegments.Add((segment, fileName));
         _metrics?.SegmentCompleted(_options.Name);

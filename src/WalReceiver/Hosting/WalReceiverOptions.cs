@@ -91,4 +91,10 @@ internal sealed class WalReceiverOptions
 
     /// <summary>Log one line per replication message: XLogData, keepalives, and the status updates sent and why (<c>--trace</c>).</summary>
     public bool Trace { get; set; }
+
+    /// <summary>A bucket each completed file is also uploaded to, <c>s3://BUCKET/PREFIX</c> (<c>--target</c>); null for none.</summary>
+    public string? Target { get; set; }
+
+    /// <summary>The S3 endpoint for a non-AWS server; null: <c>AWS_ENDPOINT_URL_S3</c>, <c>AWS_ENDPOINT_URL</c>, else AWS.</summary>
+    public string? Endpoint { get; set; }
 }

@@ -1,3 +1,4 @@
+using WalReceiver.ObjectStorage;
 using Microsoft.Extensions.Options;
 using WalReceiver.Storage;
 using WalReceiver.Wal;
@@ -31,6 +32,10 @@ internal sealed class WalReceiverOptionsValidator : IValidateOptions<WalReceiver
             failures.Add("WalReceiver:MaxUnflushedAge must be positive");
         if (options.ReceiveTimeout < TimeSpan.Zero)
             failures.Add("the receive timeout must not be negative (0 waits forever)");
+        if (options.Target is { } target && !S3Location.TryParse(target, out _, out var targetError))
+            failures.Add($"{targetError} (--target, or Target in the configuration)");
+        if (options.Endpoint is { } endpoint && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+            failures.Add($"\"{endpoint}\" is not an endpoint URL: write it as http://HOST:PORT or https://HOST (--endpoint, or Endpoint in the configuration)");
         if (!CompressionSpecification.TryParse(options.Compression ?? "", out var compression, out var compressionError))
             failures.Add($"{compressionError} (-Z/--compress, or Compression in the configuration): use none, gzip[:1-9], lz4[:1-12] or zstd[:1-22]");
         else if (compression.Workers is > 0)

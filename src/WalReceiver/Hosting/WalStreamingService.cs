@@ -1,3 +1,4 @@
+using WalReceiver.ObjectStorage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WalReceiver.Diagnostics;
@@ -28,8 +29,12 @@ internal sealed class WalStreamingService(
     private static readonly TimeSpan SlotReleaseGrace = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan SlotReleasePoll = TimeSpan.FromMilliseconds(100);
 
+    // How long a stop waits for the uploads still queued: within the 30 s the stop as a whole may take.
+    private static readonly TimeSpan UploadDrain = TimeSpan.FromSeconds(20);
+
     // The furthest any attempt of this process has written: only an attempt that gets past it made progress.
     private Lsn _highWater;
+    private UploadQueue? _uploads;
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -38,7 +43,17 @@ internal sealed class WalStreamingService(
         {
             // One writer per archive, taken before anything in the directory is read or written.
             using var archiveLock = ArchiveLock.Acquire(options.Directory);
-            await SuperviseAsync(stoppingToken);
+            _uploads = StartUploads();
+            try
+            {
+                await SuperviseAsync(stoppingToken);
+            }
+            finally
+            {
+                // What was completed goes up before the process ends, within the stop's time; the rest at the next start.
+                if (_uploads is not null)
+                    await _uploads.StopAsync(UploadDrain);
+            }
         }
         catch (WalReceiverException e)
         {
@@ -67,7 +82,7 @@ internal sealed class WalStreamingService(
             try
             {
                 await using var source = await sources.ConnectAsync(stoppingToken);
-                var attempt = new StreamingAttempt(o, source, time, logger, state, metrics);
+                var attempt = new StreamingAttempt(o, source, time, logger, state, metrics, uploads: _uploads);
                 AttemptResult result;
                 try
                 {
@@ -144,6 +159,16 @@ internal sealed class WalStreamingService(
 
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, o.MaxReconnectDelay.Ticks));
         }
+    }
+
+    private UploadQueue? StartUploads()
+    {
+        if (options.Target is not { } target || !S3Location.TryParse(target, out var location, out _))
+            return null;
+        var client = S3Clients.Create(options.Endpoint, Environment.GetEnvironmentVariable);
+        var uploads = new UploadQueue(new ObjectUploader(client, location), location, logger, time);
+        uploads.EnqueueArchive(options.Directory); // completed before this start and not uploaded then
+        return uploads;
     }
 
     // An attempt that only streamed again what the archive already held (the .partial re-streamed from its start) is no

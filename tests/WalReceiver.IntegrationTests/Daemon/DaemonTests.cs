@@ -19,6 +19,38 @@ public sealed class DaemonTests(SharedCluster shared)
         new { Name = name, ConnectionString = conninfo, Slot = "archiver", CreateSlot = true, Directory = directory, SlotPollInterval = "00:00:01" };
 
     [Fact]
+    public async Task A_source_with_a_Target_uploads_its_completed_segments_to_the_bucket()
+    {
+        await using var s3 = await S3Server.StartAsync(Ct);
+        await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
+        var archive = CliTestSupport.CreateDirectory(Path.GetTempPath(), "daemon-bucket");
+        try
+        {
+            await using (var d = DaemonRun.Start(
+                [new { Name = "main", ConnectionString = DaemonRun.Conninfo(cluster), Slot = "archiver", CreateSlot = true, Directory = archive,
+                    Target = $"s3://{s3.Bucket}/daemon", Compression = "lz4" }],
+                s3.Environment))
+            {
+                await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
+                await cluster.GenerateWalAsync(20_000);
+                await CliTestSupport.WaitUntilAsync(async () => (await s3.KeysAsync("daemon/", Ct)).Count >= 2, Timeout,
+                    () => $"two segments in the bucket; archive: {string.Join(", ", Directory.GetFiles(archive).Select(Path.GetFileName))}");
+                d.Process.Signal(PosixSignal.Terminate);
+                Assert.Equal(0, await d.Process.WaitForExitAsync(Timeout));
+            }
+
+            var names = Directory.GetFiles(archive, "*.lz4").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(names.Select(n => "daemon/" + n), await s3.KeysAsync("daemon/", Ct));
+            foreach (var name in names)
+                Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(archive, name), Ct), await s3.GetAsync("daemon/" + name, Ct));
+        }
+        finally
+        {
+            CliTestSupport.DeleteDirectory(archive);
+        }
+    }
+
+    [Fact]
     public async Task A_source_with_Trace_logs_its_own_replication_messages_and_the_other_source_none()
     {
         var cluster = shared.Cluster;

@@ -24,7 +24,9 @@ internal sealed record ReceiveArguments(
     bool DropSlot,
     int ReceiveTimeout = 60,
     bool NoVerify = false,
-    bool Trace = false)
+    bool Trace = false,
+    string? Target = null,
+    string? Endpoint = null)
 {
     /// <summary>Reads the values out of a parse result.</summary>
     public static ReceiveArguments From(ParseResult p) => new(
@@ -48,5 +50,7 @@ internal sealed record ReceiveArguments(
         p.GetValue(ReceiveCommandDefinition.DropSlot),
         p.GetValue(ReceiveCommandDefinition.ReceiveTimeout),
         p.GetValue(ReceiveCommandDefinition.NoVerify),
-        p.GetValue(ReceiveCommandDefinition.Trace));
+        p.GetValue(ReceiveCommandDefinition.Trace),
+        p.GetValue(ReceiveCommandDefinition.Target),
+        p.GetValue(ReceiveCommandDefinition.Endpoint));
 }

@@ -85,6 +85,8 @@ internal static class ReceiveCommand
             Compression = a.Compress ?? "none",
             Verify = !a.NoVerify,
             Trace = a.Trace,
+            Target = a.Target,
+            Endpoint = a.Endpoint,
         };
         if (HostlessRun.Validate(options) is { Count: > 0 } failures)
         {

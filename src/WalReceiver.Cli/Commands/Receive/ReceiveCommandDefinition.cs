@@ -35,6 +35,18 @@ internal static class ReceiveCommandDefinition
 
     public static readonly Option<bool> NoVerify = new("--no-verify") { Description = "do not check page headers and record CRCs as WAL arrives" };
 
+    public static readonly Option<string> Target = new("--target")
+    {
+        Description = "also upload each completed file to this bucket, s3://BUCKET/PREFIX (after it is complete and fsynced in -D)",
+        HelpName = "URL",
+    };
+
+    public static readonly Option<string> Endpoint = new("--endpoint")
+    {
+        Description = "the S3 endpoint of a non-AWS server (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)",
+        HelpName = "URL",
+    };
+
     public static readonly Option<bool> Trace = new("--trace")
     {
         Description = "print one line per replication message: XLogData, keepalives, and each status update sent, with why",
@@ -49,7 +61,7 @@ internal static class ReceiveCommandDefinition
     public static readonly Option<bool> DropSlot = new("--drop-slot") { Description = "drop the replication slot (for the slot's name see --slot)" };
 
     /// <summary>What to stream and how, in pg_receivewal's order (its help lists them under "Options").</summary>
-    public static readonly Option[] StreamingOptions = [Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, ReceiveTimeout, Slot, Synchronous, Verbose, Compress, NoVerify, Trace];
+    public static readonly Option[] StreamingOptions = [Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, ReceiveTimeout, Slot, Synchronous, Verbose, Compress, NoVerify, Trace, Target, Endpoint];
 
     /// <summary>Where and as whom to connect.</summary>
     public static readonly Option[] ConnectionOptions = [DbName, Host, Port, UserName, NoPassword, Password];
