@@ -52,7 +52,10 @@ internal sealed class WalStreamingService(
             {
                 // What was completed goes up before the process ends, within the stop's time; the rest at the next start.
                 if (_uploads is not null)
+                {
                     await _uploads.StopAsync(UploadDrain);
+                    await _uploads.DisposeAsync();
+                }
             }
         }
         catch (WalReceiverException e)

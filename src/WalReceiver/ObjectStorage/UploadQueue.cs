@@ -67,10 +67,11 @@ internal sealed class UploadQueue : IAsyncDisposable
             Enqueue(Path.Combine(directory, name));
     }
 
-    /// <summary>Waits up to <paramref name="drain"/> for the files offered to be uploaded, then stops.</summary>
+    /// <summary>Waits up to <paramref name="drain"/> for the files offered to be uploaded, then stops; later calls do nothing.</summary>
     public async Task StopAsync(TimeSpan drain)
     {
-        _paths.Writer.TryComplete();
+        if (!_paths.Writer.TryComplete())
+            return;
         try
         {
             await _worker.WaitAsync(drain, _time);
@@ -85,7 +86,7 @@ internal sealed class UploadQueue : IAsyncDisposable
             Log.UploadsLeft(_logger, Pending);
     }
 
-    /// <inheritdoc/>
+    /// <summary>Stops at once (what is still queued is uploaded at the next start).</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.Zero);

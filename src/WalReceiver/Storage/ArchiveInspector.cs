@@ -48,24 +48,15 @@ internal static class ArchiveInspector
 
     private static byte[] ReadNext(string directory, string stem, SegmentFileReader reader)
     {
-        foreach (var partial in (ReadOnlySpan<bool>)[false, true])
+        if (CompressedWal.FindStored(directory, stem, orPartial: true) is not { } next)
+            return [];
+        try
         {
-            foreach (var algorithm in CompressedWal.Forms)
-            {
-                var candidate = Path.Combine(directory, CompressedWal.NameOf(stem, algorithm, partial));
-                if (!File.Exists(candidate))
-                    continue;
-                try
-                {
-                    return reader.Read(candidate);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException || CompressedWal.IsDamage(e))
-                {
-                    return []; // the record is then listed as unchecked; the next file's own listing says what is wrong
-                }
-            }
+            return reader.Read(next.Path);
         }
-
-        return [];
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException || CompressedWal.IsDamage(e))
+        {
+            return []; // the record is then listed as unchecked; the next file's own listing says what is wrong
+        }
     }
 }

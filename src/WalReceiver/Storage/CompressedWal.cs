@@ -56,6 +56,28 @@ internal static class CompressedWal
         return (name, CompressionAlgorithm.None, partial);
     }
 
+    /// <summary>
+    /// The file of segment <paramref name="stem"/> in <paramref name="directory"/> in the first form that exists (plain,
+    /// then each compression; complete forms only unless <paramref name="orPartial"/>, then <c>.partial</c> ones after them),
+    /// or null when there is none.
+    /// </summary>
+    public static (string Path, CompressionAlgorithm Algorithm)? FindStored(string directory, string stem, bool orPartial)
+    {
+        foreach (var partial in (ReadOnlySpan<bool>)[false, true])
+        {
+            if (partial && !orPartial)
+                break;
+            foreach (var algorithm in Forms)
+            {
+                var path = Path.Combine(directory, NameOf(stem, algorithm, partial));
+                if (File.Exists(path))
+                    return (path, algorithm);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Opens <paramref name="path"/> for reading its WAL bytes, decompressing according to its name.</summary>
     public static Stream OpenRead(string path) => OpenRead(path, Split(Path.GetFileName(path)).Algorithm);
 

@@ -61,7 +61,7 @@ internal static class RecoveryPlanner
         {
             var onTimeline = TimelineFor(path, size, number);
             var name = WalFileName.Format(onTimeline, number, size);
-            var file = segments.Where(s => s.Timeline == onTimeline && size.SegmentOf(s.Start) == number).OrderBy(s => s.IsPartial).FirstOrDefault();
+            var file = FileOf(segments, name);
             if (file is null)
             {
                 // A gap is a missing file; past the newest segment, the archive's WAL has simply ended.
@@ -120,7 +120,7 @@ internal static class RecoveryPlanner
                 for (var more = number + 1; more <= size.SegmentOf(new Lsn(end.Value - 1)); more++)
                 {
                     var moreName = WalFileName.Format(TimelineFor(path, size, more), more, size);
-                    var moreFile = segments.FirstOrDefault(s => s.SegmentName == moreName && !s.IsPartial) ?? segments.FirstOrDefault(s => s.SegmentName == moreName);
+                    var moreFile = FileOf(segments, moreName);
                     files.Add(moreFile is null ? new PlannedFile(moreName, null, false, "not in the archive") : Planned(moreName, moreFile.Name, damaged));
                     partial |= moreFile?.IsPartial == true;
                 }
@@ -206,6 +206,10 @@ internal static class RecoveryPlanner
 
         return null;
     }
+
+    // The archive's file of a segment: complete before partial.
+    private static WalArchiveSegment? FileOf(IReadOnlyList<WalArchiveSegment> segments, string segmentName) =>
+        segments.Where(s => s.SegmentName == segmentName).OrderBy(s => s.IsPartial).FirstOrDefault();
 
     private static PlannedFile Planned(string name, string storedAs, Dictionary<string, string> damaged) =>
         damaged.TryGetValue(storedAs, out var problem) ? new PlannedFile(name, storedAs, false, problem) : new PlannedFile(name, storedAs, true, null);

@@ -69,28 +69,23 @@ internal sealed class RecoveryTargetRecorder
     {
         for (var tli = timeline; tli >= TimelineId.First; tli--)
         {
-            var stem = WalFileName.Format(tli, segment, size);
-            foreach (var algorithm in CompressedWal.Forms)
+            if (CompressedWal.FindStored(directory, WalFileName.Format(tli, segment, size), orPartial: false) is not { } file)
+                continue;
+            try
             {
-                var path = Path.Combine(directory, CompressedWal.NameOf(stem, algorithm, partial: false));
-                if (!File.Exists(path))
-                    continue;
-                try
-                {
-                    var start = size.StartOfSegment(segment);
-                    var scanner = new RecoveryTargetScanner(size, format, start);
-                    using var stream = CompressedWal.OpenRead(path, algorithm);
-                    var buffer = new byte[1 << 16];
-                    int read;
-                    while ((read = stream.Read(buffer)) > 0 && scanner.Position.Value + (ulong)read <= start.Value + (ulong)size.Bytes)
-                        scanner.Append(scanner.Position, buffer.AsSpan(0, read));
-                    return read == 0 ? scanner : null;
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException || CompressedWal.IsDamage(e))
-                {
-                    // That copy cannot be read for events: the stream's first index is left to verify.
-                    return null;
-                }
+                var start = size.StartOfSegment(segment);
+                var scanner = new RecoveryTargetScanner(size, format, start);
+                using var stream = CompressedWal.OpenRead(file.Path, file.Algorithm);
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = stream.Read(buffer)) > 0 && scanner.Position.Value + (ulong)read <= start.Value + (ulong)size.Bytes)
+                    scanner.Append(scanner.Position, buffer.AsSpan(0, read));
+                return read == 0 ? scanner : null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException || CompressedWal.IsDamage(e))
+            {
+                // That copy cannot be read for events: the stream's first index is left to verify.
+                return null;
             }
         }
 
