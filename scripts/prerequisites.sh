@@ -43,3 +43,16 @@ ensure_compression_tools() {
   $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2 || {
     echo "could not install ${missing[*]}: install them with apt-get and try again" >&2; return 1; }
 }
+
+# Node.js and npm run the S3-compatible test server (s3rver, which the object-storage tests install from the npm
+# registry into ~/.cache/walreceiver-tests).
+ensure_node() {
+  local missing=()
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing ${missing[*]} (Debian packages)..." >&2
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2 || {
+    echo "could not install ${missing[*]}: install them with apt-get and try again" >&2; return 1; }
+}

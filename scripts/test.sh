@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/prerequisites.sh
 ensure_postgres || exit 1
 ensure_compression_tools || exit 1
+ensure_node || exit 1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 passed=0; failed=0; rc=0
