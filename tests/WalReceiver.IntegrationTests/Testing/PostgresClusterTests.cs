@@ -100,7 +100,8 @@ public sealed class PostgresClusterTests(SharedCluster shared)
     [Fact]
     public async Task SwitchWal_StartsANewSegment_EvenWhenNothingWasWrittenSinceTheLastSwitch()
     {
-        var cluster = shared.Cluster;
+        // Clusters of their own here: a switch on the shared one could complete another test's segment under its feet.
+        await using var cluster = await StartTimedAsync(new PostgresClusterOptions());
         var size = (ulong)cluster.WalSegmentSize;
 
         var first = await cluster.SwitchWalAsync(Ct);
@@ -115,7 +116,7 @@ public sealed class PostgresClusterTests(SharedCluster shared)
     [Fact]
     public async Task GenerateWal_WritesAboutWhatItSays_AndSwitchesOnlyWhenAsked()
     {
-        var cluster = shared.Cluster;
+        await using var cluster = await StartTimedAsync(new PostgresClusterOptions());
         var before = await cluster.SwitchWalAsync(Ct);
 
         var unswitched = await cluster.GenerateWalAsync(2_000, switchWal: false, Ct);
