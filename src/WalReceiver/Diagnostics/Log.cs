@@ -44,14 +44,20 @@ internal static partial class Log
     [LoggerMessage(EventIds.ObjectUploaded, LogLevel.Debug, "uploaded {FileName} to {Location} in {Milliseconds} ms")]
     public static partial void ObjectUploaded(ILogger logger, string fileName, string location, long milliseconds);
 
-    [LoggerMessage(EventIds.UploadFailed, LogLevel.Warning, "could not upload {FileName} (attempt {Attempt} of {Attempts}): {Message}")]
-    public static partial void UploadFailed(ILogger logger, string fileName, int attempt, int attempts, string message);
+    [LoggerMessage(EventIds.UploadFailed, LogLevel.Warning, "could not upload {FileName} (attempt {Attempt}; trying again in {Seconds:0.#} s): {Message}")]
+    public static partial void UploadFailed(ILogger logger, string fileName, int attempt, double seconds, string message);
 
     [LoggerMessage(EventIds.UploadConflict, LogLevel.Error, "{Message}")]
     public static partial void UploadConflict(ILogger logger, string message);
 
     [LoggerMessage(EventIds.UploadsLeft, LogLevel.Warning, "{Count} files are not uploaded yet; they are uploaded at the next start")]
     public static partial void UploadsLeft(ILogger logger, int count);
+
+    [LoggerMessage(EventIds.LocalCopyRemoved, LogLevel.Debug, "removed the local copy of {FileName}: it is in the bucket and older than the segments kept")]
+    public static partial void LocalCopyRemoved(ILogger logger, string fileName);
+
+    [LoggerMessage(EventIds.LocalCopyNotRemoved, LogLevel.Warning, "could not remove the local copy of {FileName}, which is in the bucket: {Message}")]
+    public static partial void LocalCopyNotRemoved(ILogger logger, string fileName, string message);
 
     [LoggerMessage(EventIds.SkippedBadSegment, LogLevel.Warning, "segment file \"{FileName}\" has incorrect size {Length}, skipping")]
     public static partial void SkippedBadSegment(ILogger logger, string fileName, long length);

@@ -11,6 +11,8 @@ internal sealed class SourceState(string name, TimeProvider time)
     private long _flushed;
     private long _serverEnd;
     private long _caughtUpTicks;
+    private long _uploadBacklogFiles = -1;
+    private long _uploadBacklogBytes = -1;
     private volatile SourceStatus _status = SourceStatus.Starting;
     private volatile string? _lastError;
 
@@ -58,6 +60,19 @@ internal sealed class SourceState(string name, TimeProvider time)
 
     /// <summary>Bytes of WAL the server keeps for the slot (its end minus the slot's <c>restart_lsn</c>), or null.</summary>
     public long? SlotRetainedBytes { get; private set; }
+
+    /// <summary>Completed files not yet in the bucket (waiting, being uploaded, or refused); null without a bucket target.</summary>
+    public long? UploadBacklogFiles => Volatile.Read(ref _uploadBacklogFiles) is var n && n >= 0 ? n : null;
+
+    /// <summary>The bytes of <see cref="UploadBacklogFiles"/>; null without a bucket target.</summary>
+    public long? UploadBacklogBytes => Interlocked.Read(ref _uploadBacklogBytes) is var n && n >= 0 ? n : null;
+
+    /// <summary>Records the upload backlog.</summary>
+    public void SetUploadBacklog(long files, long bytes)
+    {
+        Interlocked.Exchange(ref _uploadBacklogBytes, bytes);
+        Volatile.Write(ref _uploadBacklogFiles, files);
+    }
 
     /// <summary>Records what <c>pg_replication_slots</c> said of our slot (nulls when it could not be read).</summary>
     public void SetSlot(string? walStatus, long? retainedBytes)

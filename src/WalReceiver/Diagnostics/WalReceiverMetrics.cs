@@ -25,6 +25,9 @@ internal sealed class WalReceiverMetrics
     private readonly Counter<long> _errors;
     private readonly Counter<long> _verificationFailures;
     private readonly Counter<long> _recordsVerified;
+    private readonly Histogram<double> _uploadDuration;
+    private readonly Counter<long> _uploadedBytes;
+    private readonly Counter<long> _uploadFailures;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public WalReceiverMetrics(IMeterFactory meterFactory, SourceRegistry sources)
@@ -41,6 +44,16 @@ internal sealed class WalReceiverMetrics
         _verificationFailures = meter.CreateCounter<long>("walreceiver.verification.failures", "{failure}",
             "WAL received with a bad page header or record CRC (never archived as complete nor reported flushed).");
         _recordsVerified = meter.CreateCounter<long>("walreceiver.verification.records", "{record}", "WAL records whose CRC-32C was checked as they arrived.");
+        _uploadDuration = meter.CreateHistogram<double>("walreceiver.upload.duration", "s",
+            "Time to upload one completed file to the bucket (hashing, the existence check and the PUT).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+        _uploadedBytes = meter.CreateCounter<long>("walreceiver.upload.bytes", "By", "Bytes of completed files uploaded to the bucket.");
+        _uploadFailures = meter.CreateCounter<long>("walreceiver.upload.failures", "{failure}",
+            "Failed uploads to the bucket, each attempt counted, by error.type (conflict: an object with other content is there).");
+        meter.CreateObservableGauge("walreceiver.upload.backlog", () => Each(sources, s => s.UploadBacklogFiles), "{file}",
+            "Completed files not in the bucket yet (waiting, being uploaded, or refused).");
+        meter.CreateObservableGauge("walreceiver.upload.backlog.size", () => Each(sources, s => s.UploadBacklogBytes), "By",
+            "The bytes of the files not in the bucket yet.");
         meter.CreateObservableGauge("walreceiver.lag", () => Each(sources, s => s.LagBytes), "By",
             "The server's end of WAL minus the archive's flushed position.");
         meter.CreateObservableGauge("walreceiver.flushed.age", () => Each(sources, s => s.FlushAgeSeconds), "s",
@@ -78,6 +91,21 @@ internal sealed class WalReceiverMetrics
         if (records > 0)
             _recordsVerified.Add(records, new KeyValuePair<string, object?>(SourceTag, source));
     }
+
+    /// <summary>Records an upload's duration and size.</summary>
+    public void ObjectUploaded(string source, TimeSpan duration, long bytes)
+    {
+        var tag = new KeyValuePair<string, object?>(SourceTag, source);
+        _uploadDuration.Record(duration.TotalSeconds, tag);
+        _uploadedBytes.Add(bytes, tag);
+    }
+
+    /// <summary>Counts a failed upload attempt.</summary>
+    public void UploadFailed(string source, string errorType) => _uploadFailures.Add(1, new TagList
+    {
+        { SourceTag, source },
+        { "error.type", errorType },
+    });
 
     /// <summary>Counts a reconnect.</summary>
     public void Reconnect(string source) => _reconnects.Add(1, new KeyValuePair<string, object?>(SourceTag, source));

@@ -41,6 +41,8 @@ internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
                     "would interleave their writes. Give each source a directory of its own");
             if (s.MaxLagBytes <= 0)
                 failures.Add($"{key}:MaxLagBytes must be positive");
+            if (s.MaxUploadBacklogBytes <= 0)
+                failures.Add($"{key}:MaxUploadBacklogBytes must be positive");
             foreach (var f in new WalReceiverOptionsValidator().Validate(null, receiver).Failures ?? [])
                 failures.Add($"{key}: {f}");
         }

@@ -39,6 +39,15 @@ internal sealed class SourceConfig
     /// <summary>The S3 endpoint of a non-AWS server, as <c>receive --endpoint</c>.</summary>
     public string? Endpoint { get; set; }
 
+    /// <summary>What the reported flush position means, <c>Local</c> or <c>Uploaded</c>, as <c>receive --durability</c>.</summary>
+    public DurabilityMode Durability { get; set; }
+
+    /// <summary>With a target: the newest complete segments kept locally, as <c>receive --keep-local</c>; null keeps all.</summary>
+    public int? KeepLocal { get; set; }
+
+    /// <summary>With a target: health turns unhealthy when the files not yet uploaded hold more than this many bytes.</summary>
+    public long MaxUploadBacklogBytes { get; set; } = 1L << 30;
+
     /// <summary>Time between status updates to the server.</summary>
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(10);
 

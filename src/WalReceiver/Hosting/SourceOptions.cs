@@ -36,6 +36,8 @@ internal static class SourceOptions
             Trace = s.Trace,
             Target = s.Target,
             Endpoint = s.Endpoint,
+            Durability = s.Durability,
+            KeepLocal = s.KeepLocal,
             LogProgress = true,
         };
     }

@@ -1,6 +1,7 @@
 using WalReceiver.Diagnostics;
 using WalReceiver.Replication;
 using WalReceiver.Storage;
+using WalReceiver.Wal;
 
 namespace WalReceiver.Hosting;
 
@@ -19,6 +20,7 @@ internal sealed partial class StreamingAttempt
     private const string SegmentCompletedReason = "a segment was completed and fsynced";
     private const string StopReason = "stopping: the last position on disk";
     private const string EndPositionReason = "the end position was reached: the last position on disk";
+    private const string UploadedReason = "--durability uploaded: a segment reached the bucket";
 
     private long _lastWrite;
     private long _unflushedSince;
@@ -43,7 +45,7 @@ internal sealed partial class StreamingAttempt
         RecordFlushed(writer);
         if (_reportFlush)
         {
-            _source.ReportedFlush = Flushed(writer);
+            _source.ReportedFlush = Reported(writer);
             await SendStatusAsync(reason);
         }
     }
@@ -62,6 +64,39 @@ internal sealed partial class StreamingAttempt
             // Feedback is best effort: a connection that is going away fails here and the loop sees why on its own.
             Log.StatusUpdateFailed(_logger, e.Message);
         }
+    }
+
+    // With --durability uploaded, the flushed position capped at the start of the earliest segment the bucket does not
+    // have yet: the open segment (a .partial is never uploaded) or one completed and still queued. Without, unchanged.
+    private Lsn Reportable(Lsn flushed)
+    {
+        if (!_reportUploaded)
+            return flushed;
+        var size = _source.Identity.WalSegmentSize;
+        var bound = size.StartOf(flushed);
+        if (_uploads!.OldestPendingSegment is { } stem && WalFileName.TryParse(stem, size, out _, out var segment)
+            && size.StartOfSegment(segment) < bound)
+            bound = size.StartOfSegment(segment);
+        return bound < flushed ? bound : flushed;
+    }
+
+    // Raised on the uploading task: the loop looks on its own thread.
+    private void OnUploaded()
+    {
+        Volatile.Write(ref _uploadsAdvanced, 1);
+        _wake.SetLater();
+    }
+
+    // After an upload, the position the slot may release can move on: tell the server now, not at the next keepalive.
+    private async Task ReportUploadsAsync(WalSegmentWriter writer)
+    {
+        if (Interlocked.Exchange(ref _uploadsAdvanced, 0) == 0 || !_reportFlush)
+            return;
+        var reported = Reported(writer);
+        if (reported <= _source.ReportedFlush)
+            return;
+        _source.ReportedFlush = reported;
+        await SendStatusAsync(UploadedReason);
     }
 
     // The state is updated whether or not metrics are kept: the library's WaitForFlushAsync and health read it.

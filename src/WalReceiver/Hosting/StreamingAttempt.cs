@@ -36,6 +36,8 @@ internal sealed partial class StreamingAttempt
     private RecoveryTargetRecorder? _targets;
     private readonly UploadQueue? _uploads;
     private readonly List<(ulong Segment, string FileName)> _completedSegments = [];
+    private readonly bool _reportUploaded;
+    private int _uploadsAdvanced;
 
     /// <summary>Creates an attempt over an open connection.</summary>
     public StreamingAttempt(WalReceiverOptions options, IWalSource source, TimeProvider time, ILogger logger, SourceState? state = null,
@@ -52,6 +54,7 @@ internal sealed partial class StreamingAttempt
         // As pg_receivewal: flush is reported only with a slot or --synchronous. Without either, reporting it would make
         // us eligible as a synchronous standby that nobody asked for.
         _reportFlush = options.Slot is not null || options.Synchronous;
+        _reportUploaded = options.Durability == DurabilityMode.Uploaded && uploads is not null;
         _modes = ArchiveFileModes.FromDataDirectoryMode(source.Identity.DataDirectoryMode);
         _sync = sync ?? (options.NoSync ? FileSync.None : FileSync.Disk);
         _compression = CompressionSpecification.Parse(options.Compression);
@@ -94,8 +97,10 @@ internal sealed partial class StreamingAttempt
         _state.Flush(start.Lsn);
         _state.SetStatus(SourceStatus.Streaming);
         if (_reportFlush)
-            _source.ReportedFlush = start.Lsn; // everything before the start is archived (or was never ours to keep)
+            _source.ReportedFlush = Reportable(start.Lsn); // everything before the start is archived (or was never ours to keep)
         AttemptResult result;
+        if (_reportUploaded)
+            _uploads!.Uploaded += OnUploaded;
         try
         {
             result = await StreamAsync(writer, start, stoppingToken);
@@ -110,6 +115,8 @@ internal sealed partial class StreamingAttempt
         }
         finally
         {
+            if (_reportUploaded)
+                _uploads!.Uploaded -= OnUploaded;
             // Allocation figures make a per-message allocation in the streaming loop visible in any -v run.
             if (_logger.IsEnabled(LogLevel.Debug))
                 Log.AttemptSummary(_logger, BytesWritten, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0));
@@ -146,6 +153,7 @@ internal sealed partial class StreamingAttempt
                     {
                         if (stoppingToken.IsCancellationRequested)
                             return await FinishAsync(writer, AttemptResult.Stopped);
+                        await ReportUploadsAsync(writer);
                         if (FlushDue(writer) is not { } due)
                             flushTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                         else if (due <= TimeSpan.Zero)
@@ -167,6 +175,7 @@ internal sealed partial class StreamingAttempt
                 }
 
                 Write(writer, chunks.Current);
+                await ReportUploadsAsync(writer);
                 if (_reportPending)
                     await SendStatusAsync(SegmentCompletedReason);
                 if (FlushDue(writer, idle: false) <= TimeSpan.Zero)
@@ -228,12 +237,15 @@ internal sealed partial class StreamingAttempt
             $"flushed; streaming {writer.PartialFileName} again from the start of its segment");
     }
 
-    // What may be reported as flushed: on disk, and verified.
+    // What is on disk, and verified: the archive's flushed position.
     private Lsn Flushed(WalSegmentWriter writer)
     {
         var flushed = writer.FlushedUpTo;
         return _verifier is { } v && v.VerifiedUpTo < flushed ? v.VerifiedUpTo : flushed;
     }
+
+    // What may be reported to the server as flushed: see Reportable.
+    private Lsn Reported(WalSegmentWriter writer) => Reportable(Flushed(writer));
 
     // A stop or the end position: the .partial is closed cleanly (padded, fsynced) and our last position reported while
     // the stream is still open, so the slot holds exactly what is on disk; then the stream is ended.
@@ -243,7 +255,7 @@ internal sealed partial class StreamingAttempt
         RecordFlushed(writer);
         if (_reportFlush)
         {
-            _source.ReportedFlush = Flushed(writer);
+            _source.ReportedFlush = Reported(writer);
             await SendStatusAsync(result == AttemptResult.Stopped ? StopReason : EndPositionReason);
         }
 
@@ -329,7 +341,7 @@ internal sealed partial class StreamingAttempt
             Log.SegmentCompleted(_logger, level, fileName, writer.WrittenUpTo, writer.Timeline);
         if (_reportFlush)
         {
-            _source.ReportedFlush = Flushed(writer);
+            _source.ReportedFlush = Reported(writer);
             _reportPending = true;
         }
     }

@@ -97,4 +97,10 @@ internal sealed class WalReceiverOptions
 
     /// <summary>The S3 endpoint for a non-AWS server; null: <c>AWS_ENDPOINT_URL_S3</c>, <c>AWS_ENDPOINT_URL</c>, else AWS.</summary>
     public string? Endpoint { get; set; }
+
+    /// <summary>What the reported flush position means (<c>--durability</c>): on the local disk, or in the bucket too.</summary>
+    public DurabilityMode Durability { get; set; }
+
+    /// <summary>With a bucket: keep this many newest complete segments locally and remove older uploaded ones (<c>--keep-local</c>); null keeps all.</summary>
+    public int? KeepLocal { get; set; }
 }

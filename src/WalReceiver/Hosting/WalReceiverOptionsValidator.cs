@@ -36,6 +36,14 @@ internal sealed class WalReceiverOptionsValidator : IValidateOptions<WalReceiver
             failures.Add($"{targetError} (--target, or Target in the configuration)");
         if (options.Endpoint is { } endpoint && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
             failures.Add($"\"{endpoint}\" is not an endpoint URL: write it as http://HOST:PORT or https://HOST (--endpoint, or Endpoint in the configuration)");
+        if (options.Durability == DurabilityMode.Uploaded && options.Target is null)
+            failures.Add("--durability uploaded needs a bucket: give --target s3://BUCKET/PREFIX (Target in the configuration)");
+        if (options.Durability == DurabilityMode.Uploaded && options.Slot is null && !options.Synchronous)
+            failures.Add("--durability uploaded makes a slot hold WAL until it is in the bucket: give --slot (Slot in the configuration)");
+        if (options.KeepLocal is not null && options.Target is null)
+            failures.Add("--keep-local removes local copies once they are in a bucket: give --target s3://BUCKET/PREFIX too");
+        else if (options.KeepLocal is < LocalRetention.MinimumKept)
+            failures.Add($"--keep-local {options.KeepLocal} keeps too few: at least {LocalRetention.MinimumKept} (the newest complete segment, which a restart resumes after)");
         if (!CompressionSpecification.TryParse(options.Compression ?? "", out var compression, out var compressionError))
             failures.Add($"{compressionError} (-Z/--compress, or Compression in the configuration): use none, gzip[:1-9], lz4[:1-12] or zstd[:1-22]");
         else if (compression.Workers is > 0)

@@ -169,7 +169,10 @@ internal sealed class WalStreamingService(
         if (options.Target is not { } target || !S3Location.TryParse(target, out var location, out _))
             return null;
         var client = S3Clients.Create(options.Endpoint, Environment.GetEnvironmentVariable);
-        var uploads = new UploadQueue(new ObjectUploader(client, location), location, logger, time);
+        var retention = options.KeepLocal is { } keep
+            ? new LocalRetention(options.Directory, keep, options.NoSync ? FileSync.None : FileSync.Disk, logger)
+            : null;
+        var uploads = new UploadQueue(new ObjectUploader(client, location), location, logger, time, state, metrics, retention);
         uploads.EnqueueArchive(options.Directory); // completed before this start and not uploaded then
         return uploads;
     }

@@ -12,48 +12,120 @@ namespace WalReceiver.ObjectStorage;
 /// its own: the local copy is complete and fsynced first, and streaming never waits for the bucket.
 /// </summary>
 /// <remarks>
-/// A failed upload is tried again after 1, 2, 4 and 8 s (each with up to a quarter more, at random, so that several
-/// receivers do not retry in step); after that it is left for the next start, which offers every completed file of the
-/// archive again (one that is already in the bucket costs a HEAD request). An object that exists with other content is
-/// never retried or overwritten.
+/// <para>A failed upload is tried again, the same file, after 1, 2, 4, 8, 16 and then every 30 s (each with up to a quarter
+/// more, at random, so that several receivers do not retry in step), for as long as the process runs: the files behind it
+/// wait, so the bucket always holds a prefix of the archive and <see cref="OldestPendingSegment"/> bounds what is safe to
+/// call uploaded. What is not uploaded when the process stops is offered again at the next start (a file already in the
+/// bucket costs a HEAD request). An object that exists with other content is never overwritten nor retried: the file stays
+/// in the backlog, which makes health unhealthy, until an operator looks.</para>
+/// <para>The backlog (files and bytes not uploaded yet) is kept on the source's state for metrics and health.</para>
 /// </remarks>
 internal sealed class UploadQueue : IAsyncDisposable
 {
-    private const int Attempts = 5;
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     private readonly Channel<string> _paths = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _lock = new();
     private readonly HashSet<string> _offered = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _pending = new(StringComparer.Ordinal);
     private readonly ObjectUploader _uploader;
     private readonly S3Location _location;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly SourceState? _state;
+    private readonly WalReceiverMetrics? _metrics;
+    private readonly LocalRetention? _retention;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _worker;
-    private int _pending;
+    private long _pendingBytes;
 
     /// <summary>Starts the uploading task.</summary>
-    public UploadQueue(ObjectUploader uploader, S3Location location, ILogger logger, TimeProvider time)
+    /// <param name="uploader">Uploads one file.</param>
+    /// <param name="location">The bucket and prefix, for the log.</param>
+    /// <param name="logger">Where uploads and failures are logged.</param>
+    /// <param name="time">The clock of the backoff.</param>
+    /// <param name="state">The source's state, which gets the backlog; null for none.</param>
+    /// <param name="metrics">Upload latency, bytes and failures; null for none.</param>
+    /// <param name="retention">Removes local copies once uploaded; null keeps them all.</param>
+    public UploadQueue(ObjectUploader uploader, S3Location location, ILogger logger, TimeProvider time, SourceState? state = null,
+        WalReceiverMetrics? metrics = null, LocalRetention? retention = null)
     {
         _uploader = uploader;
         _location = location;
         _logger = logger;
         _time = time;
+        _state = state;
+        _metrics = metrics;
+        _retention = retention;
+        _state?.SetUploadBacklog(0, 0);
         _worker = Task.Run(RunAsync);
     }
 
-    /// <summary>How many files wait to be uploaded (or are being uploaded).</summary>
-    public int Pending => Volatile.Read(ref _pending);
+    /// <summary>
+    /// Raised on the uploading task after a file reached the bucket (or was found there already); handlers must be quick
+    /// and must not throw.
+    /// </summary>
+    public event Action? Uploaded;
+
+    /// <summary>How many files wait to be uploaded (or are being uploaded, or were refused).</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_lock)
+                return _pending.Count;
+        }
+    }
+
+    /// <summary>
+    /// The name (without a compression suffix) of the segment earliest in WAL that is offered and not yet in the bucket, or
+    /// null when every segment offered is there. Names compare in WAL order from their ninth character on (the log and
+    /// segment numbers), whatever the timeline.
+    /// </summary>
+    public string? OldestPendingSegment
+    {
+        get
+        {
+            lock (_lock)
+            {
+                string? oldest = null;
+                foreach (var name in _pending.Keys)
+                {
+                    if (!ArchiveInspector.IsSegmentFile(name))
+                        continue;
+                    var stem = CompressedWal.Split(name).Stem;
+                    if (oldest is null || string.CompareOrdinal(stem, 8, oldest, 8, 16) < 0)
+                        oldest = stem;
+                }
+
+                return oldest;
+            }
+        }
+    }
 
     /// <summary>Offers the completed archive file <paramref name="path"/>; a file offered before is not offered again.</summary>
     public void Enqueue(string path)
     {
-        lock (_offered)
+        var name = Path.GetFileName(path);
+        long length;
+        try
         {
-            if (!_offered.Add(Path.GetFileName(path)))
-                return;
+            length = new FileInfo(path).Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            length = 0; // the upload reports what is wrong with the file
         }
 
-        Interlocked.Increment(ref _pending);
+        lock (_lock)
+        {
+            if (!_offered.Add(name))
+                return;
+            _pending.Add(name, length);
+            _pendingBytes += length;
+            _state?.SetUploadBacklog(_pending.Count, _pendingBytes);
+        }
+
         _paths.Writer.TryWrite(path);
     }
 
@@ -63,7 +135,8 @@ internal sealed class UploadQueue : IAsyncDisposable
         var names = Directory.EnumerateFiles(directory).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         foreach (var name in names.Where(n => TimelineId.TryParseHistoryFileName(n, out _)))
             Enqueue(Path.Combine(directory, name));
-        foreach (var name in names.Where(n => ArchiveInspector.IsSegmentFile(n) && !CompressedWal.Split(n).IsPartial))
+        foreach (var name in names.Where(n => ArchiveInspector.IsSegmentFile(n) && !CompressedWal.Split(n).IsPartial)
+                     .OrderBy(n => n[8..24], StringComparer.Ordinal))
             Enqueue(Path.Combine(directory, name));
     }
 
@@ -95,49 +168,85 @@ internal sealed class UploadQueue : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        await foreach (var path in _paths.Reader.ReadAllAsync(_stop.Token))
+        try
         {
-            await UploadAsync(path);
-            Interlocked.Decrement(ref _pending);
+            await foreach (var path in _paths.Reader.ReadAllAsync(_stop.Token))
+            {
+                if (!await UploadAsync(path))
+                    continue;
+                Done(Path.GetFileName(path));
+                Uploaded?.Invoke();
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // stopped: what is left is offered again at the next start
         }
     }
 
-    private async Task UploadAsync(string path)
+    private void Done(string name)
+    {
+        lock (_lock)
+        {
+            if (_pending.Remove(name, out var length))
+                _pendingBytes -= length;
+            _state?.SetUploadBacklog(_pending.Count, _pendingBytes);
+        }
+
+        _retention?.Uploaded(name);
+    }
+
+    // True when the file is in the bucket; false when it never will be from this process (refused, or stopping).
+    private async Task<bool> UploadAsync(string path)
     {
         var name = Path.GetFileName(path);
-        for (var attempt = 1; attempt <= Attempts; attempt++)
+        for (var attempt = 1; ; attempt++)
         {
             var started = Stopwatch.GetTimestamp();
             try
             {
                 if (await _uploader.UploadAsync(path, _stop.Token))
-                    Log.ObjectUploaded(_logger, name, _location.ToString(), (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                return;
+                {
+                    var elapsed = Stopwatch.GetElapsedTime(started);
+                    _metrics?.ObjectUploaded(_state?.Name ?? "", elapsed, new FileInfo(path).Length);
+                    Log.ObjectUploaded(_logger, name, _location.ToString(), (long)elapsed.TotalMilliseconds);
+                }
+
+                return true;
             }
             catch (ObjectConflictException e)
             {
+                _metrics?.UploadFailed(_state?.Name ?? "", "conflict");
                 Log.UploadConflict(_logger, e.Message);
-                return;
+                return false;
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
-                return;
+                return false;
             }
-            catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException or IOException)
+            catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException or IOException
+                                          or OperationCanceledException)
             {
-                Log.UploadFailed(_logger, name, attempt, Attempts, e.Message);
-                if (attempt == Attempts)
-                    return;
-                var delay = TimeSpan.FromSeconds(1 << (attempt - 1));
+                // OperationCanceledException without a stop: the SDK's own request timeout.
+                _metrics?.UploadFailed(_state?.Name ?? "", e.GetType().Name);
+                var delay = Backoff(attempt);
+                Log.UploadFailed(_logger, name, attempt, delay.TotalSeconds, e.Message);
                 try
                 {
-                    await Task.Delay(delay + (delay * (Random.Shared.NextDouble() / 4)), _time, _stop.Token);
+                    await Task.Delay(delay, _time, _stop.Token);
                 }
                 catch (OperationCanceledException)
                 {
-                    return;
+                    return false;
                 }
             }
         }
+    }
+
+    // 1, 2, 4, 8, 16, then 30 s, each with up to a quarter more at random.
+    private static TimeSpan Backoff(int attempt)
+    {
+        var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, 1 << Math.Min(attempt - 1, 5)));
+        return delay + (delay * (Random.Shared.NextDouble() / 4));
     }
 }

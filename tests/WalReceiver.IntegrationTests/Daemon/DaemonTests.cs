@@ -19,7 +19,7 @@ public sealed class DaemonTests(SharedCluster shared)
         new { Name = name, ConnectionString = conninfo, Slot = "archiver", CreateSlot = true, Directory = directory, SlotPollInterval = "00:00:01" };
 
     [Fact]
-    public async Task A_source_with_a_Target_uploads_its_completed_segments_to_the_bucket()
+    public async Task A_source_with_a_Target_uploads_its_completed_segments_and_health_and_metrics_show_the_backlog_of_an_outage()
     {
         await using var s3 = await S3Server.StartAsync(Ct);
         await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
@@ -28,13 +28,31 @@ public sealed class DaemonTests(SharedCluster shared)
         {
             await using (var d = DaemonRun.Start(
                 [new { Name = "main", ConnectionString = DaemonRun.Conninfo(cluster), Slot = "archiver", CreateSlot = true, Directory = archive,
-                    Target = $"s3://{s3.Bucket}/daemon", Compression = "lz4" }],
+                    Target = $"s3://{s3.Bucket}/daemon", Compression = "lz4", MaxUploadBacklogBytes = 1 }],
                 s3.Environment))
             {
                 await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
                 await cluster.GenerateWalAsync(20_000);
                 await CliTestSupport.WaitUntilAsync(async () => (await s3.KeysAsync("daemon/", Ct)).Count >= 2, Timeout,
                     () => $"two segments in the bucket; archive: {string.Join(", ", Directory.GetFiles(archive).Select(Path.GetFileName))}");
+                var metrics = await d.WaitForAsync("/metrics", (_, body) => DaemonRun.Sample(body, "walreceiver_upload_backlog", "main") == 0
+                    && DaemonRun.Sample(body, "walreceiver_upload_bytes_total", "main") > 0, Timeout);
+                Assert.True(DaemonRun.Sample(metrics.Body, "walreceiver_upload_duration_seconds_count", "main") >= 2, metrics.Body);
+                Assert.Equal(0, DaemonRun.Sample(metrics.Body, "walreceiver_upload_backlog_size_bytes", "main"));
+
+                // The bucket goes away: streaming goes on, the backlog grows past its limit of one byte, health says so.
+                await s3.KillAsync();
+                await cluster.GenerateWalAsync(100);
+                var health = await d.WaitForAsync("/healthz", (status, _) => status == 503, Timeout);
+                Assert.Contains("upload backlog of 1 files", health.Body, StringComparison.Ordinal);
+                Assert.Contains("\"status\": \"streaming\"", health.Body, StringComparison.Ordinal);
+                metrics = await d.WaitForAsync("/metrics", (_, body) => DaemonRun.Sample(body, "walreceiver_upload_failures_total", "main") >= 1, Timeout);
+                Assert.Equal(1, DaemonRun.Sample(metrics.Body, "walreceiver_upload_backlog", "main"));
+                Assert.True(DaemonRun.Sample(metrics.Body, "walreceiver_upload_backlog_size_bytes", "main") > 0, metrics.Body);
+
+                // Back: the file goes up at the next retry, and health with it.
+                await s3.RestartAsync(Ct);
+                await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
                 d.Process.Signal(PosixSignal.Terminate);
                 Assert.Equal(0, await d.Process.WaitForExitAsync(Timeout));
             }

@@ -26,13 +26,16 @@ public sealed class S3Server : IAsyncDisposable
     public const string AccessKey = "S3RVER";
 
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
-    private readonly Process _process;
+    private readonly string _script;
     private readonly string _data;
+    private readonly int _port;
+    private Process? _process;
 
-    private S3Server(Process process, string data, int port, string bucket)
+    private S3Server(string script, string data, int port, string bucket)
     {
-        _process = process;
+        _script = script;
         _data = data;
+        _port = port;
         Endpoint = $"http://127.0.0.1:{port}";
         Bucket = bucket;
     }
@@ -56,11 +59,36 @@ public sealed class S3Server : IAsyncDisposable
     public static async Task<S3Server> StartAsync(CancellationToken ct)
     {
         var script = await InstallAsync(ct);
-        var data = Directory.CreateTempSubdirectory("walreceiver-s3-").FullName;
-        var port = CliTestSupport.ClosedPort();
-        var bucket = "walarchive";
-        var info = new ProcessStartInfo("node", [script, "-d", data, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--silent", "--configure-bucket", bucket])
+        var server = new S3Server(script, Directory.CreateTempSubdirectory("walreceiver-s3-").FullName, CliTestSupport.ClosedPort(), "walarchive");
+        await server.RestartAsync(ct);
+        return server;
+    }
+
+    /// <summary>Kills the server at once, as a crash or a lost network would end requests under way; its objects stay on disk.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not { } process)
+            return;
+        _process = null;
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+
+        process.Dispose();
+    }
+
+    /// <summary>Starts the server (again, after <see cref="KillAsync"/>) on the same port with the objects it had.</summary>
+    public async Task RestartAsync(CancellationToken ct)
+    {
+        await KillAsync();
+        var info = new ProcessStartInfo("node", [_script, "-d", _data, "-a", "127.0.0.1", "-p", _port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--silent", "--configure-bucket", Bucket])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -70,7 +98,7 @@ public sealed class S3Server : IAsyncDisposable
         process.ErrorDataReceived += static (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new S3Server(process, data, port, bucket);
+        _process = process;
         await CliTestSupport.WaitUntilAsync(async () =>
         {
             if (process.HasExited)
@@ -78,7 +106,7 @@ public sealed class S3Server : IAsyncDisposable
             using var probe = new TcpClient();
             try
             {
-                await probe.ConnectAsync("127.0.0.1", port, ct);
+                await probe.ConnectAsync("127.0.0.1", _port, ct);
                 return true;
             }
             catch (SocketException)
@@ -86,7 +114,6 @@ public sealed class S3Server : IAsyncDisposable
                 return false;
             }
         }, TimeSpan.FromSeconds(30), () => "s3rver to listen");
-        return server;
     }
 
     /// <summary>A client of this server, as the receiver makes it.</summary>
@@ -124,17 +151,7 @@ public sealed class S3Server : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-
-        _process.Dispose();
+        await KillAsync();
         CliTestSupport.DeleteDirectory(_data);
     }
 

@@ -93,6 +93,27 @@ public sealed class BucketTargetTests
         }
     }
 
+    [Theory]
+    [InlineData(3, "needs a bucket: give --target", "--durability", "uploaded", "-S", "a")]
+    [InlineData(3, "makes a slot hold WAL until it is in the bucket: give --slot", "--durability", "uploaded", "--target", "s3://walarchive/x")]
+    [InlineData(3, "give --target s3://BUCKET/PREFIX too", "--keep-local", "3")]
+    [InlineData(3, "keeps too few: at least 1", "--keep-local", "0", "--target", "s3://walarchive/x")]
+    [InlineData(2, "local", "--durability", "bucket")]
+    public async Task Bad_durability_or_retention_settings_exit_naming_the_fix_before_anything_connects(int expected, string message, params string[] extra)
+    {
+        var directory = CliTestSupport.CreateDirectory(Path.GetTempPath(), "bucket-bad");
+        try
+        {
+            var (code, stderr) = await ReceiverProcess.RunAsync(["receive", "-D", directory, "-d", "host=127.0.0.1 port=1", .. extra], Timeout);
+            Assert.Equal(expected, code);
+            Assert.Contains(message, stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            CliTestSupport.DeleteDirectory(directory);
+        }
+    }
+
     private static ReceiverProcess Start(ArchiveRun run, PostgresCluster cluster, S3Server s3, params string[] extra)
     {
         var environment = s3.Environment;

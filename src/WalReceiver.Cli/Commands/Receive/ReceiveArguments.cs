@@ -26,7 +26,9 @@ internal sealed record ReceiveArguments(
     bool NoVerify = false,
     bool Trace = false,
     string? Target = null,
-    string? Endpoint = null)
+    string? Endpoint = null,
+    string? Durability = null,
+    int? KeepLocal = null)
 {
     /// <summary>Reads the values out of a parse result.</summary>
     public static ReceiveArguments From(ParseResult p) => new(
@@ -52,5 +54,7 @@ internal sealed record ReceiveArguments(
         p.GetValue(ReceiveCommandDefinition.NoVerify),
         p.GetValue(ReceiveCommandDefinition.Trace),
         p.GetValue(ReceiveCommandDefinition.Target),
-        p.GetValue(ReceiveCommandDefinition.Endpoint));
+        p.GetValue(ReceiveCommandDefinition.Endpoint),
+        p.GetValue(ReceiveCommandDefinition.Durability),
+        p.GetValue(ReceiveCommandDefinition.KeepLocal));
 }

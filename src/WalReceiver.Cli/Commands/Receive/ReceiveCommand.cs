@@ -87,6 +87,8 @@ internal static class ReceiveCommand
             Trace = a.Trace,
             Target = a.Target,
             Endpoint = a.Endpoint,
+            Durability = a.Durability == "uploaded" ? DurabilityMode.Uploaded : DurabilityMode.Local,
+            KeepLocal = a.KeepLocal,
         };
         if (HostlessRun.Validate(options) is { Count: > 0 } failures)
         {

@@ -47,6 +47,19 @@ internal static class ReceiveCommandDefinition
         HelpName = "URL",
     };
 
+    public static readonly Option<string> Durability = new Option<string>("--durability")
+    {
+        Description = "what the flush position reported to the server means: local (fsynced in -D) or uploaded (in the --target bucket too; the slot keeps WAL until then)",
+        HelpName = "MODE",
+        DefaultValueFactory = _ => "local",
+    }.AcceptOnlyFromAmong("local", "uploaded");
+
+    public static readonly Option<int?> KeepLocal = new("--keep-local")
+    {
+        Description = "with --target: keep the newest N complete segments in -D and remove older ones once they are in the bucket (default: keep all)",
+        HelpName = "N",
+    };
+
     public static readonly Option<bool> Trace = new("--trace")
     {
         Description = "print one line per replication message: XLogData, keepalives, and each status update sent, with why",
@@ -61,7 +74,7 @@ internal static class ReceiveCommandDefinition
     public static readonly Option<bool> DropSlot = new("--drop-slot") { Description = "drop the replication slot (for the slot's name see --slot)" };
 
     /// <summary>What to stream and how, in pg_receivewal's order (its help lists them under "Options").</summary>
-    public static readonly Option[] StreamingOptions = [Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, ReceiveTimeout, Slot, Synchronous, Verbose, Compress, NoVerify, Trace, Target, Endpoint];
+    public static readonly Option[] StreamingOptions = [Directory, EndPosition, IfNotExists, NoLoop, NoSync, StatusInterval, ReceiveTimeout, Slot, Synchronous, Verbose, Compress, NoVerify, Trace, Target, Endpoint, Durability, KeepLocal];
 
     /// <summary>Where and as whom to connect.</summary>
     public static readonly Option[] ConnectionOptions = [DbName, Host, Port, UserName, NoPassword, Password];

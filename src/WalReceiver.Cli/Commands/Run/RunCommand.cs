@@ -93,11 +93,11 @@ internal static class RunCommand
 
     private static async Task WriteHealthAsync(HttpContext context, SourceRegistry sources, IOptions<DaemonOptions> options)
     {
-        var limits = options.Value.Sources.ToDictionary(s => s.Name, s => s.MaxLagBytes, StringComparer.Ordinal);
+        var limits = options.Value.Sources.ToDictionary(s => s.Name, s => new HealthLimits(s.MaxLagBytes, s.MaxUploadBacklogBytes), StringComparer.Ordinal);
         using var buffer = new MemoryStream();
         bool healthy;
         await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-            healthy = HealthReport.Write(json, sources.All, name => limits.GetValueOrDefault(name, long.MaxValue));
+            healthy = HealthReport.Write(json, sources.All, name => limits.GetValueOrDefault(name, HealthLimits.None));
         context.Response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted);
