@@ -34,4 +34,5 @@ internal static class EventIds
     public const int UploadsLeft = 403;
     public const int LocalCopyRemoved = 404;
     public const int LocalCopyNotRemoved = 405;
+    public const int UploadedSynchronousStandby = 406;
 }

@@ -53,6 +53,10 @@ internal static partial class Log
     [LoggerMessage(EventIds.UploadsLeft, LogLevel.Warning, "{Count} files are not uploaded yet; they are uploaded at the next start")]
     public static partial void UploadsLeft(ILogger logger, int count);
 
+    [LoggerMessage(EventIds.UploadedSynchronousStandby, LogLevel.Warning,
+        "synchronous standby with --durability uploaded: each commit waits until its segment is complete and in the bucket, which for a segment that is not full is at the server's archive_timeout; use --durability local for a synchronous standby")]
+    public static partial void UploadedSynchronousStandby(ILogger logger);
+
     [LoggerMessage(EventIds.LocalCopyRemoved, LogLevel.Debug, "removed the local copy of {FileName}: it is in the bucket and older than the segments kept")]
     public static partial void LocalCopyRemoved(ILogger logger, string fileName);
 

@@ -119,6 +119,9 @@ internal sealed partial class StreamingAttempt
 
     private void CheckSynchronousCommit(ServerIdentity identity)
     {
+        if (_reportUploaded && _reportFlush
+            && (_options.Synchronous || SynchronousStandbyNames.Lists(identity.SynchronousStandbyNames, identity.ApplicationName)))
+            Log.UploadedSynchronousStandby(_logger);
         if (!_reportFlush || !string.Equals(identity.SynchronousCommit, "remote_write", StringComparison.OrdinalIgnoreCase)
             || !SynchronousStandbyNames.Lists(identity.SynchronousStandbyNames, identity.ApplicationName))
             return;
