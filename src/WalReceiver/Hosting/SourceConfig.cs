@@ -39,6 +39,15 @@ internal sealed class SourceConfig
     /// <summary>The S3 endpoint of a non-AWS server, as <c>receive --endpoint</c>.</summary>
     public string? Endpoint { get; set; }
 
+    /// <summary>The bucket's region; default <c>AWS_REGION</c>.</summary>
+    public string? Region { get; set; }
+
+    /// <summary>The bucket's access key, with <see cref="SecretAccessKey"/>; default the AWS SDK's credential chain (environment, profile, instance role).</summary>
+    public string? AccessKeyId { get; set; }
+
+    /// <summary>The secret of <see cref="AccessKeyId"/> (better from the environment: <c>WALRECEIVER__SOURCES__0__SECRETACCESSKEY</c>).</summary>
+    public string? SecretAccessKey { get; set; }
+
     /// <summary>What the reported flush position means, <c>Local</c> or <c>Uploaded</c>, as <c>receive --durability</c>.</summary>
     public DurabilityMode Durability { get; set; }
 

@@ -98,6 +98,15 @@ internal sealed class WalReceiverOptions
     /// <summary>The S3 endpoint for a non-AWS server; null: <c>AWS_ENDPOINT_URL_S3</c>, <c>AWS_ENDPOINT_URL</c>, else AWS.</summary>
     public string? Endpoint { get; set; }
 
+    /// <summary>The bucket's region; null: <c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>, else us-east-1.</summary>
+    public string? Region { get; set; }
+
+    /// <summary>The access key for the bucket, with <see cref="SecretAccessKey"/>; null: the AWS SDK's credential chain (environment, profile, instance role).</summary>
+    public string? AccessKeyId { get; set; }
+
+    /// <summary>The secret of <see cref="AccessKeyId"/>.</summary>
+    public string? SecretAccessKey { get; set; }
+
     /// <summary>What the reported flush position means (<c>--durability</c>): on the local disk, or in the bucket too.</summary>
     public DurabilityMode Durability { get; set; }
 

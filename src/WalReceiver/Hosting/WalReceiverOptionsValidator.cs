@@ -40,6 +40,8 @@ internal sealed class WalReceiverOptionsValidator : IValidateOptions<WalReceiver
             failures.Add("--durability uploaded needs a bucket: give --target s3://BUCKET/PREFIX (Target in the configuration)");
         if (options.Durability == DurabilityMode.Uploaded && options.Slot is null && !options.Synchronous)
             failures.Add("--durability uploaded makes a slot hold WAL until it is in the bucket: give --slot (Slot in the configuration)");
+        if ((options.AccessKeyId is null) != (options.SecretAccessKey is null))
+            failures.Add("AccessKeyId and SecretAccessKey go together: give both, or neither to use the AWS credential chain (environment, profile, instance role)");
         if (options.KeepLocal is not null && options.Target is null)
             failures.Add("--keep-local removes local copies once they are in a bucket: give --target s3://BUCKET/PREFIX too");
         else if (options.KeepLocal is < LocalRetention.MinimumKept)

@@ -168,7 +168,10 @@ internal sealed class WalStreamingService(
     {
         if (options.Target is not { } target || !S3Location.TryParse(target, out var location, out _))
             return null;
-        var client = S3Clients.Create(options.Endpoint, Environment.GetEnvironmentVariable);
+        // The region and keys of the configuration win over the environment's; without keys, the SDK's chain.
+        var client = S3Clients.Create(options.Endpoint,
+            name => name == "AWS_REGION" && options.Region is { } region ? region : Environment.GetEnvironmentVariable(name),
+            options.AccessKeyId, options.SecretAccessKey);
         var retention = options.KeepLocal is { } keep
             ? new LocalRetention(options.Directory, keep, options.NoSync ? FileSync.None : FileSync.Disk, logger)
             : null;

@@ -11,6 +11,12 @@ namespace WalReceiver.ObjectStorage;
 /// </summary>
 internal static class S3Clients
 {
+    /// <summary>
+    /// A client with the access key and secret from configuration when both are given, else the SDK's credential chain.
+    /// </summary>
+    public static AmazonS3Client Create(string? endpoint, Func<string, string?> environment, string? accessKeyId, string? secretAccessKey) =>
+        Create(endpoint, environment, accessKeyId is not null && secretAccessKey is not null ? new BasicAWSCredentials(accessKeyId, secretAccessKey) : null);
+
     /// <summary>A client for <paramref name="endpoint"/> (null: the environment's, else AWS); <paramref name="credentials"/> null: the SDK's chain.</summary>
     public static AmazonS3Client Create(string? endpoint, Func<string, string?> environment, AWSCredentials? credentials = null)
     {

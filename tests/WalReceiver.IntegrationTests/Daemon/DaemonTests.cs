@@ -19,7 +19,7 @@ public sealed class DaemonTests(SharedCluster shared)
         new { Name = name, ConnectionString = conninfo, Slot = "archiver", CreateSlot = true, Directory = directory, SlotPollInterval = "00:00:01" };
 
     [Fact]
-    public async Task A_source_with_a_Target_uploads_its_completed_segments_and_health_and_metrics_show_the_backlog_of_an_outage()
+    public async Task A_source_with_a_Target_and_keys_in_its_configuration_uploads_its_completed_segments_and_health_and_metrics_show_an_outage()
     {
         await using var s3 = await S3Server.StartAsync(Ct);
         await using var cluster = await TestClusters.StartAsync(new PostgresClusterOptions(), Ct);
@@ -28,8 +28,9 @@ public sealed class DaemonTests(SharedCluster shared)
         {
             await using (var d = DaemonRun.Start(
                 [new { Name = "main", ConnectionString = DaemonRun.Conninfo(cluster), Slot = "archiver", CreateSlot = true, Directory = archive,
-                    Target = $"s3://{s3.Bucket}/daemon", Compression = "lz4", MaxUploadBacklogBytes = 1 }],
-                s3.Environment))
+                    Target = $"s3://{s3.Bucket}/daemon", Compression = "lz4", MaxUploadBacklogBytes = 1,
+                    Endpoint = s3.Endpoint, Region = "us-east-1", AccessKeyId = S3Server.AccessKey, SecretAccessKey = S3Server.AccessKey }],
+                new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = "", ["AWS_SECRET_ACCESS_KEY"] = "" }))
             {
                 await d.WaitForAsync("/healthz", (status, _) => status == 200, Timeout);
                 await cluster.GenerateWalAsync(20_000);
