@@ -35,4 +35,5 @@ internal static class EventIds
     public const int LocalCopyRemoved = 404;
     public const int LocalCopyNotRemoved = 405;
     public const int UploadedSynchronousStandby = 406;
+    public const int UploadSourceMissing = 407;
 }

@@ -57,6 +57,10 @@ internal static partial class Log
         "synchronous standby with --durability uploaded: each commit waits until its segment is complete and in the bucket, which for a segment that is not full is at the server's archive_timeout; use --durability local for a synchronous standby")]
     public static partial void UploadedSynchronousStandby(ILogger logger);
 
+    [LoggerMessage(EventIds.UploadSourceMissing, LogLevel.Error,
+        "{FileName} was removed from the archive before it was uploaded ({Message}); the bucket lacks it until it is put back in the archive directory and the receiver restarted")]
+    public static partial void UploadSourceMissing(ILogger logger, string fileName, string message);
+
     [LoggerMessage(EventIds.LocalCopyRemoved, LogLevel.Debug, "removed the local copy of {FileName}: it is in the bucket and older than the segments kept")]
     public static partial void LocalCopyRemoved(ILogger logger, string fileName);
 

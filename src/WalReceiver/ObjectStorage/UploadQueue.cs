@@ -224,6 +224,14 @@ internal sealed class UploadQueue : IAsyncDisposable
             {
                 return false;
             }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Removed from the archive by someone else: no retry brings it back. It stays in the backlog (health says
+                // so, and --durability uploaded keeps the slot holding that WAL on the server) until the next start.
+                _metrics?.UploadFailed(_state?.Name ?? "", "missing");
+                Log.UploadSourceMissing(_logger, name, e.Message);
+                return false;
+            }
             catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException or IOException
                                           or OperationCanceledException)
             {
