@@ -32,4 +32,5 @@ internal static class EventIds
     public const int UploadFailed = 401;
     public const int UploadConflict = 402;
     public const int UploadsLeft = 403;
+    public const int UploadRefused = 404;
 }

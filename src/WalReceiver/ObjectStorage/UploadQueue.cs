@@ -15,7 +15,7 @@ namespace WalReceiver.ObjectStorage;
 /// A failed upload is tried again after 1, 2, 4 and 8 s (each with up to a quarter more, at random, so that several
 /// receivers do not retry in step); after that it is left for the next start, which offers every completed file of the
 /// archive again (one that is already in the bucket costs a HEAD request). An object that exists with other content is
-/// never retried or overwritten.
+/// never retried or overwritten, and a local file that no longer matches its manifest line is never uploaded.
 /// </remarks>
 internal sealed class UploadQueue : IAsyncDisposable
 {
@@ -117,6 +117,11 @@ internal sealed class UploadQueue : IAsyncDisposable
             catch (ObjectConflictException e)
             {
                 Log.UploadConflict(_logger, e.Message);
+                return;
+            }
+            catch (LocalFileChangedException e)
+            {
+                Log.UploadRefused(_logger, e.Message);
                 return;
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
