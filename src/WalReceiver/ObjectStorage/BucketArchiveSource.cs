@@ -8,13 +8,14 @@ using WalReceiver.Wal;
 namespace WalReceiver.ObjectStorage;
 
 /// <summary>
-/// A bucket prefix as <see cref="ArchiveVerifier"/> reads it: the objects listed once, each read as a stream (one GET,
-/// never a copy on disk), its SHA-256 checked against its <c>x-amz-meta-sha256</c> metadata (what
+/// A bucket prefix as <see cref="ArchiveVerifier"/> reads it: the objects listed once, each read once (one GET, never a
+/// copy on disk; the next few fetched into memory while one is checked, within <see cref="ObjectReadAhead"/>'s bounds,
+/// and streamed when too big for them), its SHA-256 checked against its <c>x-amz-meta-sha256</c> metadata (what
 /// <see cref="ObjectUploader"/> sends: the manifest's line) and its MD5 against its ETag.
 /// </summary>
 /// <remarks>
 /// The verifier is synchronous (it reads each file with <see cref="Stream.Read(Span{byte})"/>, through the
-/// decompressors); it runs on a thread-pool thread, so the SDK's GET is waited for there. An object without the
+/// decompressors); it runs on a thread-pool thread, so the SDK's GETs are waited for there. An object without the
 /// metadata was uploaded by an older version or another tool: a warning, its WAL is still checked.
 /// </remarks>
 internal sealed class BucketArchiveSource : ArchiveSource
@@ -29,6 +30,7 @@ internal sealed class BucketArchiveSource : ArchiveSource
     private readonly Dictionary<string, long> _sizes;
     private readonly List<ArchiveFinding> _findings;
     private readonly Dictionary<string, ObjectRead> _reads = new(StringComparer.Ordinal);
+    private readonly ObjectReadAhead _readAhead;
 
     private BucketArchiveSource(IAmazonS3 s3, S3Location location, Dictionary<string, long> sizes, List<ArchiveFinding> findings, CancellationToken cancellationToken)
     {
@@ -38,6 +40,7 @@ internal sealed class BucketArchiveSource : ArchiveSource
         _findings = findings;
         _cancellationToken = cancellationToken;
         Names = [.. sizes.Keys.Order(StringComparer.Ordinal)];
+        _readAhead = new ObjectReadAhead(FetchAsync, SizeOf);
     }
 
     /// <inheritdoc/>
@@ -75,17 +78,24 @@ internal sealed class BucketArchiveSource : ArchiveSource
     }
 
     /// <inheritdoc/>
+    public override void WillOpen(IReadOnlyList<string> names, bool whole) => _readAhead.Plan(names, whole);
+
+    /// <inheritdoc/>
     public override Stream OpenStored(string name)
     {
-        var response = Get(name, null);
-        var read = new ObjectRead(response.Metadata[ObjectUploader.Sha256Metadata], response.ETag?.Trim('"').ToLowerInvariant());
-        _reads[name] = read;
-        return new HashingReadStream(response.ResponseStream, HashAlgorithmName.MD5, md5 => read.Md5 = md5);
+        if (_readAhead.Take(name, whole: true) is { } fetched)
+            return Track(name, fetched.Sha256, fetched.ETag, new MemoryStream(fetched.Content, writable: false));
+        var response = Wait(GetAsync(name, whole: true));
+        return Track(name, response.Metadata[ObjectUploader.Sha256Metadata], ETagOf(response), response.ResponseStream);
     }
 
     /// <inheritdoc/>
-    public override Stream OpenStart(string name) =>
-        _sizes.GetValueOrDefault(name) is > 0 and var size ? Get(name, new ByteRange(0, Math.Min(size, StartBytes) - 1)).ResponseStream : new MemoryStream([]);
+    public override Stream OpenStart(string name)
+    {
+        if (_readAhead.Take(name, whole: false) is { } fetched)
+            return new MemoryStream(fetched.Content, writable: false);
+        return SizeOf(name, whole: false) > 0 ? Wait(GetAsync(name, whole: false)).ResponseStream : new MemoryStream([], writable: false);
+    }
 
     /// <inheritdoc/>
     public override bool WantsHash(string name) => true;
@@ -115,13 +125,52 @@ internal sealed class BucketArchiveSource : ArchiveSource
         TimelineId.TryParseHistoryFileName(name, out _)
         || (CompressedWal.Split(name).Stem is { Length: WalFileName.Length } stem && WalFileName.IsUpperHex(stem));
 
-    private GetObjectResponse Get(string name, ByteRange? range)
+    private static string? ETagOf(GetObjectResponse response) => response.ETag?.Trim('"').ToLowerInvariant();
+
+    // The verifier is synchronous and runs on a thread-pool thread with no synchronization context: no deadlock.
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private long SizeOf(string name, bool whole)
+    {
+        var size = _sizes.GetValueOrDefault(name);
+        return whole ? size : Math.Min(size, StartBytes);
+    }
+
+    /// <summary>Remembers what the GET of <paramref name="name"/> told, and hashes (MD5) what is read of it for <see cref="CheckStored"/>.</summary>
+    private HashingReadStream Track(string name, string? sha256, string? etag, Stream content)
+    {
+        var read = new ObjectRead(sha256, etag);
+        _reads[name] = read;
+        return new HashingReadStream(content, HashAlgorithmName.MD5, md5 => read.Md5 = md5);
+    }
+
+    /// <summary>Reads an object (or its start) into memory, for <see cref="ObjectReadAhead"/>.</summary>
+    private async Task<FetchedObject> FetchAsync(string name, bool whole)
+    {
+        if (SizeOf(name, whole) == 0)
+            return new FetchedObject([], null, null);
+        using var response = await GetAsync(name, whole);
+        using var bytes = new MemoryStream();
+        try
+        {
+            await response.ResponseStream.CopyToAsync(bytes, _cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new IOException($"could not read {_location}/{name}: {e.Message}", e);
+        }
+
+        return new FetchedObject(bytes.ToArray(), response.Metadata[ObjectUploader.Sha256Metadata], ETagOf(response));
+    }
+
+    private async Task<GetObjectResponse> GetAsync(string name, bool whole)
     {
         try
         {
-            var request = new GetObjectRequest { BucketName = _location.Bucket, Key = _location.KeyOf(name), ByteRange = range };
-            // The verifier is synchronous and runs on a thread-pool thread with no synchronization context: no deadlock.
-            return _s3.GetObjectAsync(request, _cancellationToken).GetAwaiter().GetResult();
+            var request = new GetObjectRequest { BucketName = _location.Bucket, Key = _location.KeyOf(name) };
+            if (!whole)
+                request.ByteRange = new ByteRange(0, SizeOf(name, whole) - 1);
+            return await _s3.GetObjectAsync(request, _cancellationToken);
         }
         catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
         {

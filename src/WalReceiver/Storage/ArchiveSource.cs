@@ -22,6 +22,14 @@ internal abstract class ArchiveSource
     /// <exception cref="IOException">The file cannot be read.</exception>
     public virtual Stream OpenStart(string name) => OpenStored(name);
 
+    /// <summary>
+    /// Says in which order the verifier is about to open files: <paramref name="names"/> with <see cref="OpenStored"/>
+    /// (<paramref name="whole"/>) or <see cref="OpenStart"/>, so a source with slow opens (a bucket) can fetch a few ahead.
+    /// </summary>
+    public virtual void WillOpen(IReadOnlyList<string> names, bool whole)
+    {
+    }
+
     /// <summary>The text of the archive's identity marker (<see cref="ArchiveIdentity.FileName"/>), or null when it has none.</summary>
     public virtual string? IdentityMarker() => null;
 

@@ -53,14 +53,17 @@ internal sealed partial class ArchiveVerifier
     {
         _findings.AddRange(_source.Findings);
         var histories = new Dictionary<uint, TimelineHistory>();
-        var candidates = new List<ArchiveFile>();
         foreach (var name in _source.Names)
         {
             if (TimelineId.TryParseHistoryFileName(name, out var timeline))
                 ReadHistory(name, timeline, histories);
-            else if (CompressedWal.Split(name) is var (stem, algorithm, partial) && stem.Length == WalFileName.Length && WalFileName.IsUpperHex(stem))
-                candidates.Add(new ArchiveFile(name, stem, algorithm, partial, ReadLongHeader(name, algorithm)));
         }
+
+        var segments = _source.Names.Select(n => (Name: n, Parts: CompressedWal.Split(n)))
+            .Where(f => f.Parts.Stem.Length == WalFileName.Length && WalFileName.IsUpperHex(f.Parts.Stem)).ToList();
+        _source.WillOpen([.. segments.Select(f => f.Name)], whole: false);
+        var candidates = segments.Select(f => new ArchiveFile(f.Name, f.Parts.Stem, f.Parts.Algorithm, f.Parts.IsPartial, ReadLongHeader(f.Name, f.Parts.Algorithm)))
+            .ToList();
 
         if (candidates.Count == 0)
             return;
@@ -69,8 +72,11 @@ internal sealed partial class ArchiveVerifier
         _magic = (ushort?)MostCommon(candidates.Select(f => (uint?)f.Header?.Magic));
         var files = OwnFiles(candidates);
         CheckContinuity(files, histories);
-        foreach (var timeline in files.GroupBy(f => f.Timeline).OrderBy(g => g.Key))
-            VerifyContent(timeline.Key, [.. timeline.OrderBy(f => f.Segment).ThenBy(f => f.IsPartial)]);
+        var timelines = files.GroupBy(f => f.Timeline).OrderBy(g => g.Key)
+            .Select(g => (Timeline: g.Key, Files: g.OrderBy(f => f.Segment).ThenBy(f => f.IsPartial).ToList())).ToList();
+        _source.WillOpen([.. timelines.SelectMany(t => t.Files).Select(f => f.Name)], whole: true);
+        foreach (var (timeline, inOrder) in timelines)
+            VerifyContent(timeline, inOrder);
     }
 
     /// <summary>The files of this archive's cluster with their names parsed; the others are reported and left out.</summary>
