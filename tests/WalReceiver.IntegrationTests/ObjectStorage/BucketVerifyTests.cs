@@ -98,6 +98,26 @@ public sealed class BucketVerifyTests(UploadedArchive archive) : IClassFixture<U
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task History_object_is_checked_against_its_metadata(bool matching)
+    {
+        await archive.ReadyAsync(Ct);
+        var prefix = matching ? "history" : "history-changed";
+        await archive.CopyAsync(prefix, Ct);
+        var history = "1\t0/FF000000\tno recovery target specified\n"u8.ToArray();
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(matching ? history : [.. history, (byte)'\n']));
+        using (var client = archive.S3.Client())
+            await archive.PutAsync(client, $"{prefix}/00000002.history", history, sha256, Ct);
+
+        var (code, stdout, stderr) = await archive.VerifyAsync(prefix);
+
+        Assert.True(code == (matching ? 0 : 1), stdout + stderr);
+        Assert.Equal(!matching, stdout.Contains("ERROR 00000002.history: SHA-256 ", StringComparison.Ordinal));
+        Assert.Contains(matching ? ": 0 errors, 0 warnings" : ": 1 errors, 0 warnings", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("no archive given")]
     [InlineData("cannot use --directory (-D) together with --target", "-D", "{dir}", "--target", "s3://walarchive/main")]
     [InlineData("--endpoint is for --target", "-D", "{dir}", "--endpoint", "http://127.0.0.1:1")]
