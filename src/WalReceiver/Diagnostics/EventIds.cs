@@ -36,4 +36,5 @@ internal static class EventIds
     public const int LocalCopyNotRemoved = 405;
     public const int UploadedSynchronousStandby = 406;
     public const int UploadSourceMissing = 407;
+    public const int UploadRefused = 408;
 }

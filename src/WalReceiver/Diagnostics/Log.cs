@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(EventIds.UploadConflict, LogLevel.Error, "{Message}")]
     public static partial void UploadConflict(ILogger logger, string message);
 
+    [LoggerMessage(EventIds.UploadRefused, LogLevel.Error, "{Message}")]
+    public static partial void UploadRefused(ILogger logger, string message);
+
     [LoggerMessage(EventIds.UploadsLeft, LogLevel.Warning, "{Count} files are not uploaded yet; they are uploaded at the next start")]
     public static partial void UploadsLeft(ILogger logger, int count);
 

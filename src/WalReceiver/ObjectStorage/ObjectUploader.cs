@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
+using WalReceiver.Storage;
 
 namespace WalReceiver.ObjectStorage;
 
@@ -15,18 +16,39 @@ namespace WalReceiver.ObjectStorage;
 /// One with other content is an <see cref="ObjectConflictException"/>: a file of another cluster or another history, which
 /// the operator must look at. <c>If-None-Match: *</c> makes AWS refuse a PUT that would overwrite one that appeared
 /// since the check.
+/// <para>The same read of the file computes its SHA-256, which goes with the object as the user metadata
+/// <c>x-amz-meta-sha256</c>: the archive's manifest (<c>walreceiver.sha256</c>) reaches the bucket one object at a
+/// time, with no manifest object that would have to be rewritten. A file whose SHA-256 is no longer its manifest line's
+/// rotted on disk after it was completed: it is not uploaded (<see cref="LocalFileChangedException"/>).</para>
 /// </remarks>
 internal sealed class ObjectUploader(IAmazonS3 s3, S3Location location)
 {
+    /// <summary>The user metadata name of the object's SHA-256 (lower-case hex): the header <c>x-amz-meta-sha256</c>.</summary>
+    public const string Sha256Metadata = "sha256";
+
+    private const int ChunkSize = 1 << 16;
+
+    private readonly Lock _manifestLock = new();
+    private string? _manifestDirectory;
+    private Dictionary<string, string>? _manifest;
+
     /// <summary>Uploads <paramref name="path"/> as the object of its file name; false when an identical object was there already.</summary>
     /// <exception cref="ObjectConflictException">An object of that name exists with other content.</exception>
+    /// <exception cref="LocalFileChangedException">The file's SHA-256 is not the one its manifest line records.</exception>
     /// <exception cref="AmazonS3Exception">The server refused the request or answered with a checksum that is not the file's.</exception>
     public async Task<bool> UploadAsync(string path, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(path);
         var key = location.KeyOf(name);
-        var (md5, length) = await HashAsync(path, cancellationToken);
+        var (md5, sha256, length) = await HashAsync(path, cancellationToken);
         var md5Hex = Convert.ToHexStringLower(md5);
+        if (ManifestLine(Path.GetDirectoryName(Path.GetFullPath(path))!, name) is { } recorded && recorded != sha256)
+        {
+            throw new LocalFileChangedException(
+                $"{path} has SHA-256 {sha256}, but its line in {ArchiveManifest.FileName} records {recorded}: the file changed on disk after it was " +
+                "completed (bit rot or tampering), so it is not uploaded; run walreceiver verify -D on the archive");
+        }
+
         if (await ExistingAsync(key, cancellationToken) is { } existing)
         {
             if (existing.ETag == md5Hex && existing.Length == length)
@@ -36,7 +58,7 @@ internal sealed class ObjectUploader(IAmazonS3 s3, S3Location location)
                 $"MD5 {md5Hex}); it is never overwritten: check that this bucket prefix belongs to this cluster and timeline");
         }
 
-        var response = await s3.PutObjectAsync(new PutObjectRequest
+        var request = new PutObjectRequest
         {
             BucketName = location.Bucket,
             Key = key,
@@ -44,7 +66,9 @@ internal sealed class ObjectUploader(IAmazonS3 s3, S3Location location)
             MD5Digest = Convert.ToBase64String(md5),
             UseChunkEncoding = false,
             IfNoneMatch = "*",
-        }, cancellationToken);
+        };
+        request.Metadata[Sha256Metadata] = sha256;
+        var response = await s3.PutObjectAsync(request, cancellationToken);
         var etag = response.ETag?.Trim('"');
         if (!string.Equals(etag, md5Hex, StringComparison.OrdinalIgnoreCase))
         {
@@ -55,14 +79,40 @@ internal sealed class ObjectUploader(IAmazonS3 s3, S3Location location)
         return true;
     }
 
-    private static async Task<(byte[] Md5, long Length)> HashAsync(string path, CancellationToken cancellationToken)
+    /// <summary>One read of the file, two hashes: MD5 (what S3 speaks: Content-MD5, ETag) and SHA-256 (the manifest's).</summary>
+    private static async Task<(byte[] Md5, string Sha256, long Length)> HashAsync(string path, CancellationToken cancellationToken)
     {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        // MD5 is what S3 speaks (Content-MD5, ETag), not a choice of ours for integrity: the manifest keeps SHA-256.
-#pragma warning disable CA5351
-        var md5 = await MD5.HashDataAsync(file, cancellationToken);
-#pragma warning restore CA5351
-        return (md5, file.Length);
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[ChunkSize];
+        long length = 0;
+        int n;
+        while ((n = await file.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            md5.AppendData(buffer, 0, n);
+            sha256.AppendData(buffer, 0, n);
+            length += n;
+        }
+
+        return (md5.GetHashAndReset(), Convert.ToHexStringLower(sha256.GetHashAndReset()), length);
+    }
+
+    /// <summary>
+    /// The manifest's SHA-256 for <paramref name="name"/>, or null when it has no line (or there is no manifest). The
+    /// manifest is read again only when a name is missing: a line is written before its file is completed, so a file
+    /// completed since the last read is the only reason to look again, and a big archive does not cost a full read per upload.
+    /// </summary>
+    private string? ManifestLine(string directory, string name)
+    {
+        lock (_manifestLock)
+        {
+            if (_manifestDirectory == directory && _manifest?.GetValueOrDefault(name) is { } cached)
+                return cached;
+            _manifestDirectory = directory;
+            _manifest = ArchiveManifest.Read(directory);
+            return _manifest?.GetValueOrDefault(name);
+        }
     }
 
     private async Task<(string? ETag, long Length)?> ExistingAsync(string key, CancellationToken cancellationToken)

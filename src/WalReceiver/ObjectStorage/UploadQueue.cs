@@ -17,7 +17,8 @@ namespace WalReceiver.ObjectStorage;
 /// wait, so the bucket always holds a prefix of the archive and <see cref="OldestPendingSegment"/> bounds what is safe to
 /// call uploaded. What is not uploaded when the process stops is offered again at the next start (a file already in the
 /// bucket costs a HEAD request). An object that exists with other content is never overwritten nor retried: the file stays
-/// in the backlog, which makes health unhealthy, until an operator looks.</para>
+/// in the backlog, which makes health unhealthy, until an operator looks; so does a local file that no longer matches its
+/// manifest line, which is never uploaded.</para>
 /// <para>The backlog (files and bytes not uploaded yet) is kept on the source's state for metrics and health.</para>
 /// </remarks>
 internal sealed class UploadQueue : IAsyncDisposable
@@ -218,6 +219,12 @@ internal sealed class UploadQueue : IAsyncDisposable
             {
                 _metrics?.UploadFailed(_state?.Name ?? "", "conflict");
                 Log.UploadConflict(_logger, e.Message);
+                return false;
+            }
+            catch (LocalFileChangedException e)
+            {
+                _metrics?.UploadFailed(_state?.Name ?? "", "changed");
+                Log.UploadRefused(_logger, e.Message);
                 return false;
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)

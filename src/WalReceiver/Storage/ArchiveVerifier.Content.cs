@@ -33,7 +33,7 @@ internal sealed partial class ArchiveVerifier
     private bool VerifyFile(ArchiveFile file, WalStreamVerifier verifier, Lsn start)
     {
         _files++;
-        var expectedHash = file.IsPartial ? null : _manifest?.GetValueOrDefault(file.Name);
+        var hashed = !file.IsPartial && _source.WantsHash(file.Name);
         var before = verifier.RecordsChecked;
         var segmentBytes = (long)_segmentSize.Bytes;
         long length = 0;
@@ -44,11 +44,10 @@ internal sealed partial class ArchiveVerifier
         {
             // A plain file's stored bytes are its WAL bytes: hashed on a second core while this one checks them. A
             // compressed file is hashed as stored, on its way into the decompressor.
-            using var plainHash = expectedHash is not null && file.Algorithm == CompressionAlgorithm.None
-                ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+            using var plainHash = hashed && file.Algorithm == CompressionAlgorithm.None ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
             HashingReadStream? hashing = null;
-            using var stream = CompressedWal.OpenRead(Path.Combine(_directory, file.Name), file.Algorithm,
-                expectedHash is not null && plainHash is null ? stored => hashing = new HashingReadStream(stored) : null);
+            using var stream = CompressedWal.OpenRead(_source.OpenStored(file.Name), file.Algorithm,
+                hashed && plainHash is null ? stored => hashing = new HashingReadStream(stored) : null);
             int n;
             while ((n = stream.ReadAtLeast(_buffer, _buffer.Length, throwOnEndOfStream: false)) > 0)
             {
@@ -101,7 +100,7 @@ internal sealed partial class ArchiveVerifier
             sound = false;
         }
 
-        CheckManifest(file.Name, hash);
+        _findings.AddRange(_source.CheckStored(file.Name, hash));
         return sound;
     }
 }

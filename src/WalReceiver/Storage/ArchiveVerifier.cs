@@ -4,10 +4,11 @@ using WalReceiver.Wal;
 namespace WalReceiver.Storage;
 
 /// <summary>
-/// Checks an archive directory the way a recovery would need it: no gap between segments (per timeline, the switches
+/// Checks an archive (a directory, or a bucket prefix: <see cref="ArchiveSource"/>) the way a recovery would need it: no gap between segments (per timeline, the switches
 /// explained by history files), no file of another cluster, every page header and record CRC right
 /// (<see cref="WalStreamVerifier"/> over each timeline's consecutive segments), every completed file matching its
-/// manifest line and of a segment's size, and no <c>.partial</c> left over from an earlier run.
+/// stored hash (the manifest's line, an object's metadata) and of a segment's size, and no <c>.partial</c> left over
+/// from an earlier run.
 /// </summary>
 /// <remarks>
 /// Each file is read once, streaming, through one buffer: memory does not grow with the archive. Compressed files
@@ -17,24 +18,26 @@ internal sealed partial class ArchiveVerifier
 {
     private const int BufferSize = 1 << 20;
 
-    private readonly string _directory;
+    private readonly ArchiveSource _source;
     private readonly List<ArchiveFinding> _findings = [];
     private readonly byte[] _buffer = new byte[BufferSize];
     private WalSegmentSize _segmentSize = WalSegmentSize.Default;
     private ulong _systemId;
     private ushort? _magic;
-    private Dictionary<string, string>? _manifest;
     private long _bytes;
     private long _records;
     private int _files;
 
-    private ArchiveVerifier(string directory) => _directory = directory;
+    private ArchiveVerifier(ArchiveSource source) => _source = source;
 
     /// <summary>Verifies the archive in <paramref name="directory"/>, which must exist and be readable.</summary>
-    public static ArchiveVerificationReport Verify(string directory)
+    public static ArchiveVerificationReport Verify(string directory) => Verify(new ArchiveDirectorySource(directory));
+
+    /// <summary>Verifies the archive <paramref name="source"/> reads.</summary>
+    public static ArchiveVerificationReport Verify(ArchiveSource source)
     {
         var stopwatch = Stopwatch.StartNew();
-        var verifier = new ArchiveVerifier(directory);
+        var verifier = new ArchiveVerifier(source);
         verifier.Run();
         return new ArchiveVerificationReport
         {
@@ -48,20 +51,20 @@ internal sealed partial class ArchiveVerifier
 
     private void Run()
     {
-        ReadManifest();
+        _findings.AddRange(_source.Findings);
         var histories = new Dictionary<uint, TimelineHistory>();
-        var candidates = new List<ArchiveFile>();
-        var names = Directory.EnumerateFiles(_directory).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
-        foreach (var name in names)
+        foreach (var name in _source.Names)
         {
             if (TimelineId.TryParseHistoryFileName(name, out var timeline))
                 ReadHistory(name, timeline, histories);
-            else if (CompressedWal.Split(name) is var (stem, algorithm, partial) && stem.Length == WalFileName.Length && WalFileName.IsUpperHex(stem))
-                candidates.Add(new ArchiveFile(name, stem, algorithm, partial, ReadLongHeader(name, algorithm)));
         }
 
-        foreach (var gone in _manifest?.Keys.Except(names, StringComparer.Ordinal) ?? [])
-            Add(ArchiveFindingSeverity.Warning, gone, null, $"is listed in {ArchiveManifest.FileName}, but the file is gone");
+        var segments = _source.Names.Select(n => (Name: n, Parts: CompressedWal.Split(n)))
+            .Where(f => f.Parts.Stem.Length == WalFileName.Length && WalFileName.IsUpperHex(f.Parts.Stem)).ToList();
+        _source.WillOpen([.. segments.Select(f => f.Name)], whole: false);
+        var candidates = segments.Select(f => new ArchiveFile(f.Name, f.Parts.Stem, f.Parts.Algorithm, f.Parts.IsPartial, ReadLongHeader(f.Name, f.Parts.Algorithm)))
+            .ToList();
+
         if (candidates.Count == 0)
             return;
         _segmentSize = MostCommon(candidates.Select(f => f.Header?.SegmentSize).Where(s => s is { } v && WalSegmentSize.IsValid(v)))
@@ -69,22 +72,25 @@ internal sealed partial class ArchiveVerifier
         _magic = (ushort?)MostCommon(candidates.Select(f => (uint?)f.Header?.Magic));
         var files = OwnFiles(candidates);
         CheckContinuity(files, histories);
-        foreach (var timeline in files.GroupBy(f => f.Timeline).OrderBy(g => g.Key))
-            VerifyContent(timeline.Key, [.. timeline.OrderBy(f => f.Segment).ThenBy(f => f.IsPartial)]);
+        var timelines = files.GroupBy(f => f.Timeline).OrderBy(g => g.Key)
+            .Select(g => (Timeline: g.Key, Files: g.OrderBy(f => f.Segment).ThenBy(f => f.IsPartial).ToList())).ToList();
+        _source.WillOpen([.. timelines.SelectMany(t => t.Files).Select(f => f.Name)], whole: true);
+        foreach (var (timeline, inOrder) in timelines)
+            VerifyContent(timeline, inOrder);
     }
 
     /// <summary>The files of this archive's cluster with their names parsed; the others are reported and left out.</summary>
     private List<ArchiveFile> OwnFiles(List<ArchiveFile> candidates)
     {
-        var marker = Path.Combine(_directory, ArchiveIdentity.FileName);
+        var marker = _source.IdentityMarker();
         string source;
-        if (File.Exists(marker) && ArchiveIdentity.TryParseMarker(File.ReadAllText(marker), out var recorded))
+        if (marker is not null && ArchiveIdentity.TryParseMarker(marker, out var recorded))
         {
             (_systemId, source) = (recorded, $"recorded in {ArchiveIdentity.FileName}");
         }
         else
         {
-            if (File.Exists(marker))
+            if (marker is not null)
                 Add(ArchiveFindingSeverity.Error, ArchiveIdentity.FileName, null, "does not hold a system identifier; the majority of the segments decides instead");
             (_systemId, source) = (MostCommon(candidates.Select(f => f.Header?.SystemId)) ?? 0, "the system identifier of most segments");
         }
@@ -113,28 +119,33 @@ internal sealed partial class ArchiveVerifier
 
     private void ReadHistory(string name, uint timeline, Dictionary<uint, TimelineHistory> histories)
     {
+        // History files are small: read whole, hashed on the way when the source keeps a hash for them.
+        string text;
+        string? hash;
+        using (var stream = _source.WantsHash(name) ? new HashingReadStream(_source.OpenStored(name)) : _source.OpenStored(name))
+        {
+            using (var reader = new StreamReader(stream, leaveOpen: true))
+                text = reader.ReadToEnd();
+            hash = (stream as HashingReadStream)?.Finish();
+        }
+
         try
         {
-            histories[timeline] = TimelineHistory.Parse(timeline, File.ReadAllText(Path.Combine(_directory, name)));
+            histories[timeline] = TimelineHistory.Parse(timeline, text);
         }
         catch (FormatException e)
         {
             Add(ArchiveFindingSeverity.Error, name, null, e.Message);
         }
 
-        // History files are small: hashed on their own. The manifest may not list them; only a listed one is checked.
-        if (_manifest?.GetValueOrDefault(name) is { } expected)
-        {
-            using var hashing = new HashingReadStream(CompressedWal.OpenStored(Path.Combine(_directory, name)));
-            CheckHash(name, hashing.Finish(), expected);
-        }
+        _findings.AddRange(_source.CheckStored(name, hash));
     }
 
     private WalPageHeader? ReadLongHeader(string name, CompressionAlgorithm algorithm)
     {
         try
         {
-            return CompressedWal.ReadLongHeader(Path.Combine(_directory, name), algorithm);
+            return CompressedWal.ReadLongHeader(_source.OpenStart(name), algorithm);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException || CompressedWal.IsDamage(e))
         {

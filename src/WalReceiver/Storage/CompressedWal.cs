@@ -86,9 +86,15 @@ internal static class CompressedWal
     /// <paramref name="stored"/>, if given, wraps the stored bytes before they are decompressed (to hash them as stored);
     /// the result owns what it returns.
     /// </summary>
-    public static Stream OpenRead(string path, CompressionAlgorithm algorithm, Func<Stream, Stream>? stored = null)
+    public static Stream OpenRead(string path, CompressionAlgorithm algorithm, Func<Stream, Stream>? stored = null) =>
+        OpenRead(OpenStored(path), algorithm, stored);
+
+    /// <summary>
+    /// Reads the WAL bytes of <paramref name="file"/>'s stored bytes (owned by the result), decompressing with
+    /// <paramref name="algorithm"/>; <paramref name="stored"/> as in <see cref="OpenRead(string, CompressionAlgorithm, Func{Stream, Stream})"/>.
+    /// </summary>
+    public static Stream OpenRead(Stream file, CompressionAlgorithm algorithm, Func<Stream, Stream>? stored = null)
     {
-        Stream file = OpenStored(path);
         try
         {
             file = stored?.Invoke(file) ?? file;
@@ -112,10 +118,13 @@ internal static class CompressedWal
     /// The long page header at the start of <paramref name="path"/> (decompressed), or null when the file is shorter than
     /// one or does not start a segment. Damage and I/O errors are thrown; the callers differ in what they make of them.
     /// </summary>
-    public static WalPageHeader? ReadLongHeader(string path, CompressionAlgorithm algorithm)
+    public static WalPageHeader? ReadLongHeader(string path, CompressionAlgorithm algorithm) => ReadLongHeader(OpenStored(path), algorithm);
+
+    /// <summary>The long page header at the start of the stored bytes <paramref name="stored"/> (owned here), as <see cref="ReadLongHeader(string, CompressionAlgorithm)"/>.</summary>
+    public static WalPageHeader? ReadLongHeader(Stream stored, CompressionAlgorithm algorithm)
     {
         Span<byte> bytes = stackalloc byte[WalPageHeader.LongSize];
-        using var stream = OpenRead(path, algorithm);
+        using var stream = OpenRead(stored, algorithm);
         var n = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
         return WalPageHeader.TryReadLong(bytes[..n], out var header) ? header : null;
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using WalReceiver.ObjectStorage;
 using WalReceiver.Storage;
 
 namespace WalReceiver.Cli.Commands.Verify;
@@ -8,9 +9,11 @@ namespace WalReceiver.Cli.Commands.Verify;
 /// <summary>What <c>walreceiver verify</c> does.</summary>
 internal static class VerifyCommand
 {
-    /// <summary>Verifies the archive and prints the findings; exit 0 without errors, 1 with, 3 when the directory cannot be read.</summary>
+    /// <summary>Verifies the archive and prints the findings; exit 0 without errors, 1 with, 3 when the directory or bucket cannot be read.</summary>
     public static async Task<int> RunAsync(ParseResult p, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        if (p.GetValue(VerifyCommandDefinition.Target) is { } target)
+            return await RunOnBucketAsync(p, target, output, error, cancellationToken);
         var directory = p.GetValue(VerifyCommandDefinition.Directory)!;
         ArchiveVerificationReport report;
         try
@@ -28,8 +31,37 @@ internal static class VerifyCommand
             return ExitCodes.Configuration;
         }
 
+        return await PrintAsync(p, output, ToJson(directory, null, report), report);
+    }
+
+    // The bucket's copy of an archive: the same checks over its objects, each streamed once; no recovery target index
+    // (those live in a directory).
+    private static async Task<int> RunOnBucketAsync(ParseResult p, string target, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (!S3Location.TryParse(target, out var location, out var problem))
+        {
+            await error.WriteLineAsync($"walreceiver: error: --target: {problem}");
+            return ExitCodes.Configuration;
+        }
+
+        ArchiveVerificationReport report;
+        try
+        {
+            report = await BucketVerifier.VerifyAsync(location, p.GetValue(VerifyCommandDefinition.Endpoint), Environment.GetEnvironmentVariable, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            await error.WriteLineAsync($"walreceiver: error: {e.Message}");
+            return ExitCodes.Configuration;
+        }
+
+        return await PrintAsync(p, output, ToJson(null, location.ToString(), report), report);
+    }
+
+    private static async Task<int> PrintAsync(ParseResult p, TextWriter output, VerifyJsonReport json, ArchiveVerificationReport report)
+    {
         if (p.GetValue(VerifyCommandDefinition.Json))
-            await output.WriteLineAsync(JsonSerializer.Serialize(ToJson(directory, report), VerifyJsonContext.Default.VerifyJsonReport));
+            await output.WriteLineAsync(JsonSerializer.Serialize(json, VerifyJsonContext.Default.VerifyJsonReport));
         else
             await output.WriteAsync(Text(report));
         return report.Errors == 0 ? ExitCodes.Success : ExitCodes.Failure;
@@ -68,8 +100,8 @@ internal static class VerifyCommand
             $"({r.Bytes / seconds / 1e6:F0} MB/s): {r.Errors} errors, {r.Warnings} warnings");
     }
 
-    private static VerifyJsonReport ToJson(string directory, ArchiveVerificationReport r) => new(
-        directory, r.Files, r.Bytes, r.RecordsChecked, r.Errors, r.Warnings, r.Elapsed.TotalSeconds,
+    private static VerifyJsonReport ToJson(string? directory, string? target, ArchiveVerificationReport r) => new(
+        directory, target, r.Files, r.Bytes, r.RecordsChecked, r.Errors, r.Warnings, r.Elapsed.TotalSeconds,
         [.. r.Findings.Select(f => new VerifyJsonFinding(f.Severity.ToString().ToLowerInvariant(), f.File, f.Lsn?.ToString(), f.Message))]);
 
     private static string Message(Exception e, string directory) => e switch
