@@ -64,6 +64,10 @@ public sealed class BucketOutageTests
 
         receiver.Signal(PosixSignal.Interrupt);
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
+
+        // The bucket alone, as verify sees it: no gap, every CRC and every object's SHA-256 as the manifest had it.
+        var (code, report) = await ReceiverProcess.RunAsync(["verify", "--target", $"s3://{s3.Bucket}/main"], Timeout, s3.Environment);
+        Assert.True(code == 0, report);
     }
 
     // Every segment from the run's start to the one before end is in the bucket, as the server has it: no gap, no extra.
