@@ -8,17 +8,27 @@ namespace WalReceiver.ObjectStorage;
 
 /// <summary>
 /// The bucket as a source of <see cref="ArchiveRestore"/>: the objects the uploader wrote, <c>PREFIX/NAME</c> in any stored
-/// form. Request failures are <see cref="WalReceiverException"/>s naming the fix (<see cref="BucketErrors"/>).
+/// form, at <c>endpoint</c> (null: the environment's, else AWS). Request failures are <see cref="WalReceiverException"/>s naming the fix (<see cref="BucketErrors"/>).
 /// </summary>
 /// <remarks>
 /// One LIST of the keys that start with the file's name finds every stored form at once, with its ETag: a look-up is one
 /// request whether the file is there or not, where a GET of each form in turn would take up to eight to learn that none is.
 /// S3 lists consistently with writes (since December 2020), so an object uploaded before is listed.
 /// </remarks>
-internal sealed class BucketArchiveSource(IAmazonS3 s3, S3Location location, string? endpoint) : IArchiveSource
+internal sealed class BucketArchiveSource(S3Location location, string? endpoint) : IArchiveSource, IDisposable
 {
+    // Made at the first request: a restore served from the prefetch spool never pays for the SDK's start-up.
+    private readonly Lazy<IAmazonS3> _s3 = new(() => S3Clients.Create(endpoint, Environment.GetEnvironmentVariable));
+
     /// <summary>The bucket location, and the endpoint when it is not AWS: what a prefetched file records as its origin.</summary>
     public string Origin { get; } = endpoint is null ? location.ToString() : $"{location} at {endpoint}";
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_s3.IsValueCreated)
+            _s3.Value.Dispose();
+    }
 
     /// <inheritdoc/>
     public StoredFile? Find(string fileName, bool partials, bool completes = true) =>
@@ -52,7 +62,7 @@ internal sealed class BucketArchiveSource(IAmazonS3 s3, S3Location location, str
     {
         try
         {
-            var response = await s3.GetObjectAsync(location.Bucket, location.KeyOf(file.Name), cancellationToken);
+            var response = await _s3.Value.GetObjectAsync(location.Bucket, location.KeyOf(file.Name), cancellationToken);
             return response.ResponseStream;
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
@@ -74,7 +84,7 @@ internal sealed class BucketArchiveSource(IAmazonS3 s3, S3Location location, str
             ListObjectsV2Response page;
             do
             {
-                page = await s3.ListObjectsV2Async(request, cancellationToken);
+                page = await _s3.Value.ListObjectsV2Async(request, cancellationToken);
                 foreach (var o in page.S3Objects ?? [])
                     keys[o.Key] = (o.ETag ?? "").Trim('"').ToLowerInvariant();
                 request.ContinuationToken = page.NextContinuationToken;

@@ -38,9 +38,12 @@ internal static class BucketRestore
         if (!S3Location.TryParse(target, out var location, out var problem))
             throw new WalReceiverException(FailureKind.Usage, $"{problem}; fix --target in restore_command");
         ArgumentOutOfRangeException.ThrowIfNegative(prefetch);
+        if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            throw new WalReceiverException(FailureKind.Usage, $"\"{endpoint}\" is not an endpoint URL: write it as http://HOST:PORT or https://HOST; fix --endpoint in restore_command");
 
-        using var s3 = S3Clients.Create(endpoint, Environment.GetEnvironmentVariable);
-        var bucket = new BucketArchiveSource(s3, location, endpoint);
+        // Resolved here, as S3Clients would, so that the spool records the endpoint however it was given.
+        endpoint ??= Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL");
+        using var bucket = new BucketArchiveSource(location, endpoint);
         var spool = prefetch > 0 && kind == ArchiveFileKind.Segment ? new PrefetchSpool(destination, bucket.Origin) : null;
         var result = spool is null ? null : FromSpool(spool, fileName, destination, sync, report, cancellationToken);
         if (result is null)
