@@ -42,16 +42,10 @@ internal sealed class BucketArchiveSource(S3Location location, string? endpoint)
     public async Task<BucketObject?> FindObjectAsync(string fileName, bool partials, bool completes, CancellationToken cancellationToken)
     {
         var keys = await ListAsync(location.KeyOf(fileName), cancellationToken);
-        foreach (var partial in (ReadOnlySpan<bool>)[false, true])
+        foreach (var (name, algorithm, partial) in CompressedWal.Candidates(fileName, partials, completes))
         {
-            if (partial ? !partials : !completes)
-                continue;
-            foreach (var algorithm in CompressedWal.Forms)
-            {
-                var name = CompressedWal.NameOf(fileName, algorithm, partial);
-                if (keys.TryGetValue(location.KeyOf(name), out var etag))
-                    return new BucketObject(new StoredFile(name, $"{location}/{name}", algorithm, partial), etag);
-            }
+            if (keys.TryGetValue(location.KeyOf(name), out var etag))
+                return new BucketObject(new StoredFile(name, $"{location}/{name}", algorithm, partial), etag);
         }
 
         return null;

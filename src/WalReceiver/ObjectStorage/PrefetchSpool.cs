@@ -32,11 +32,8 @@ internal sealed class PrefetchSpool(string destination, string origin) : IArchiv
     /// <remarks>Complete forms only; a file whose origin is another archive, or that cannot be looked at, is not there.</remarks>
     public StoredFile? Find(string fileName, bool partials, bool completes = true)
     {
-        if (!completes)
-            return null;
-        foreach (var algorithm in CompressedWal.Forms)
+        foreach (var (name, algorithm, _) in CompressedWal.Candidates(fileName, partials: false, completes))
         {
-            var name = CompressedWal.NameOf(fileName, algorithm, partial: false);
             var path = Path.Combine(Directory, name);
             if (ETagOf(path) is not null)
                 return new StoredFile(name, path, algorithm, IsPartial: false);

@@ -20,17 +20,11 @@ internal sealed class DirectoryArchiveSource : IArchiveSource
     /// <inheritdoc/>
     public StoredFile? Find(string fileName, bool partials, bool completes = true)
     {
-        foreach (var partial in (ReadOnlySpan<bool>)[false, true])
+        foreach (var (name, algorithm, partial) in CompressedWal.Candidates(fileName, partials, completes))
         {
-            if (partial ? !partials : !completes)
-                continue;
-            foreach (var algorithm in CompressedWal.Forms)
-            {
-                var name = CompressedWal.NameOf(fileName, algorithm, partial);
-                var path = Path.Combine(_archive, name);
-                if (IsFile(path))
-                    return new StoredFile(name, path, algorithm, partial);
-            }
+            var path = Path.Combine(_archive, name);
+            if (IsFile(path))
+                return new StoredFile(name, path, algorithm, partial);
         }
 
         return null;
