@@ -8,7 +8,8 @@ namespace WalReceiver.ObjectStorage;
 
 /// <summary>
 /// The bucket as a source of <see cref="ArchiveRestore"/>: the objects the uploader wrote, <c>PREFIX/NAME</c> in any stored
-/// form, at <c>endpoint</c> (null: the environment's, else AWS). Request failures are <see cref="WalReceiverException"/>s naming the fix (<see cref="BucketErrors"/>).
+/// form, at <c>endpoint</c> (null: the environment's, else AWS). Request failures are <see cref="WalReceiverException"/>s
+/// naming the fix (<see cref="BucketErrors"/>).
 /// </summary>
 /// <remarks>
 /// One LIST of the keys that start with the file's name finds every stored form at once, with its ETag: a look-up is one

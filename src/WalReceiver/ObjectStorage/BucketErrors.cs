@@ -23,7 +23,11 @@ internal static class BucketErrors
         if (e is AmazonS3Exception s3)
         {
             if (s3.ErrorCode == "NoSuchBucket")
-                return new WalReceiverException(FailureKind.Configuration, $"could not {action}: the bucket of {source} does not exist; fix --target in restore_command", e);
+            {
+                return new WalReceiverException(FailureKind.Configuration,
+                    $"could not {action}: the bucket of {source} does not exist; fix --target in restore_command", e);
+            }
+
             if (s3.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized
                 || s3.ErrorCode is "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "AccessDenied")
             {

@@ -39,7 +39,10 @@ internal static class BucketRestore
             throw new WalReceiverException(FailureKind.Usage, $"{problem}; fix --target in restore_command");
         ArgumentOutOfRangeException.ThrowIfNegative(prefetch);
         if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
-            throw new WalReceiverException(FailureKind.Usage, $"\"{endpoint}\" is not an endpoint URL: write it as http://HOST:PORT or https://HOST; fix --endpoint in restore_command");
+        {
+            throw new WalReceiverException(FailureKind.Usage,
+                $"\"{endpoint}\" is not an endpoint URL: write it as http://HOST:PORT or https://HOST; fix --endpoint in restore_command");
+        }
 
         // Resolved here, as S3Clients would, so that the spool records the endpoint however it was given.
         endpoint ??= Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL");

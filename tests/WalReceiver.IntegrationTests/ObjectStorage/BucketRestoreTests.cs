@@ -140,6 +140,7 @@ public sealed class BucketRestoreTests
     [InlineData(new string[0], "no archive to restore from")]
     [InlineData(new[] { "--target", "s3://walarchive/main", "--prefetch", "-1" }, "--prefetch must be 0 (off) or more")]
     [InlineData(new[] { "-D", "DIR", "--prefetch", "2" }, "--prefetch only applies to a bucket")]
+    [InlineData(new[] { "--target", "s3://walarchive/main", "--endpoint", "minio:9000" }, "is not an endpoint URL")]
     public async Task A_bad_archive_on_the_command_line_exits_255_naming_the_fix(string[] args, string message)
     {
         var directory = CliTestSupport.CreateDirectory(Path.GetTempPath(), "bucket-restore-bad");

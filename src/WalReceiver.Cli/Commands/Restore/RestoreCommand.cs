@@ -50,7 +50,10 @@ internal static class RestoreCommand
         return null;
     }
 
-    /// <summary>Restores one file from the archive directory and reports it; every failure becomes <see cref="RestoreExitCodes.Fatal"/> with one line on stderr.</summary>
+    /// <summary>
+    /// Restores one file from the archive directory and reports it; every failure becomes <see cref="RestoreExitCodes.Fatal"/>
+    /// with one line on stderr.
+    /// </summary>
     internal static int Run(string archive, string fileName, string destination, bool partial, bool verbose, FileSync sync,
         TextWriter error, CancellationToken cancellationToken) =>
         Run(fileName, destination, verbose, error, () => ArchiveRestore.Restore(archive, fileName, destination, partial, sync, cancellationToken));
