@@ -19,10 +19,29 @@ internal static class ArchiveRestore
     private const int MaxLookups = 3;
 
     /// <summary>
+    /// Copies <paramref name="fileName"/> from the archive directory <paramref name="archive"/> to
+    /// <paramref name="destination"/> (see <see cref="Restore(IRestoreSource, string, string, bool, FileSync, CancellationToken)"/>).
+    /// </summary>
+    /// <param name="archive">The archive directory.</param>
+    /// <param name="fileName">What recovery asks for (<c>%f</c>).</param>
+    /// <param name="destination">Where recovery wants it (<c>%p</c>).</param>
+    /// <param name="servePartial">Whether a segment's <c>.partial</c> is served when no complete file exists.</param>
+    /// <param name="sync">How the destination reaches the disk.</param>
+    /// <param name="cancellationToken">Stops the copy (a signal); the temporary file is removed.</param>
+    public static RestoreResult Restore(string archive, string fileName, string destination, bool servePartial, FileSync sync,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        // The request is checked before the archive: a bad %f is the same usage error whatever -D says.
+        CheckRequest(fileName, destination);
+        return Restore(new DirectoryRestoreSource(archive), fileName, destination, servePartial, sync, cancellationToken);
+    }
+
+    /// <summary>
     /// Copies <paramref name="fileName"/> from <paramref name="archive"/> to <paramref name="destination"/> (relative
     /// paths are relative to the current directory, the server's data directory under <c>restore_command</c>).
     /// </summary>
-    /// <param name="archive">The archive directory.</param>
+    /// <param name="archive">Where the stored forms are: the archive directory, a bucket, a prefetch spool.</param>
     /// <param name="fileName">What recovery asks for (<c>%f</c>): a segment, timeline history or backup history file name.</param>
     /// <param name="destination">Where recovery wants it (<c>%p</c>), usually <c>pg_wal/RECOVERYXLOG</c>.</param>
     /// <param name="servePartial">
@@ -31,36 +50,26 @@ internal static class ArchiveRestore
     /// </param>
     /// <param name="sync">How the destination reaches the disk.</param>
     /// <param name="cancellationToken">Stops the copy (a signal); the temporary file is removed.</param>
-    public static RestoreResult Restore(string archive, string fileName, string destination, bool servePartial, FileSync sync,
+    public static RestoreResult Restore(IRestoreSource archive, string fileName, string destination, bool servePartial, FileSync sync,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(archive);
-        ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(sync);
-        if (!ArchiveFileName.TryClassify(fileName, out var kind))
-            throw new WalReceiverException(FailureKind.Usage,
-                $"\"{fileName}\" is not a WAL segment, timeline history or backup history file name; restore_command must pass %f " +
-                "as the file name and %p as the destination (walreceiver restore -D DIR %f %p)");
-        if (string.IsNullOrEmpty(destination))
-            throw new WalReceiverException(FailureKind.Usage, "the destination path is empty; restore_command must pass %p");
-        if (!Directory.Exists(archive))
-            throw new WalReceiverException(FailureKind.Configuration,
-                $"archive directory \"{archive}\" does not exist or cannot be reached; fix -D in restore_command");
-
+        var kind = CheckRequest(fileName, destination);
         for (var attempt = 1; ; attempt++)
         {
-            var source = Find(archive, fileName, servePartial && kind == ArchiveFileKind.Segment);
+            var source = archive.Find(fileName, servePartial && kind == ArchiveFileKind.Segment);
             if (source is null)
             {
                 var unserved = kind == ArchiveFileKind.Segment && !servePartial
-                    ? Find(archive, fileName, partials: true, completes: false)
+                    ? archive.Find(fileName, partials: true, completes: false)
                     : null;
                 return RestoreResult.NotFound(unserved?.Name);
             }
 
             try
             {
-                var bytes = Copy(source, fileName, kind, Path.GetFullPath(destination), sync, cancellationToken);
+                var bytes = Copy(archive, source, fileName, kind, Path.GetFullPath(destination), sync, cancellationToken);
                 return bytes is { } n ? new RestoreResult(source.Name, n, null) : RestoreResult.NotFound();
             }
             catch (FileNotFoundException e)
@@ -73,45 +82,20 @@ internal static class ArchiveRestore
         }
     }
 
-    /// <summary>The form to serve: a complete file in the preferred form, else (if allowed) a <c>.partial</c>.</summary>
-    private static StoredFile? Find(string archive, string fileName, bool partials, bool completes = true)
-    {
-        foreach (var partial in (ReadOnlySpan<bool>)[false, true])
-        {
-            if (partial ? !partials : !completes)
-                continue;
-            foreach (var algorithm in CompressedWal.Forms)
-            {
-                var name = CompressedWal.NameOf(fileName, algorithm, partial);
-                var path = Path.Combine(archive, name);
-                if (IsFile(path, archive))
-                    return new StoredFile(name, path, algorithm, partial);
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>
-    /// Whether <paramref name="path"/> is a regular file; a directory that cannot be searched is an error, not "not found"
-    /// (recovery would end early).
+    /// Checks what restore_command passed: <paramref name="fileName"/> must be an archive file name (never a path) and
+    /// <paramref name="destination"/> not empty. Returns the kind of file asked for.
     /// </summary>
-    private static bool IsFile(string path, string archive)
+    public static ArchiveFileKind CheckRequest(string fileName, string destination)
     {
-        try
-        {
-            return (File.GetAttributes(path) & FileAttributes.Directory) == 0;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return false;
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        {
-            throw new WalReceiverException(FailureKind.Configuration,
-                $"could not look for \"{Path.GetFileName(path)}\" in archive directory \"{archive}\": {e.Message.TrimEnd('.')}. " +
-                "The server's OS user needs read and search permission on the archive", e);
-        }
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!ArchiveFileName.TryClassify(fileName, out var kind))
+            throw new WalReceiverException(FailureKind.Usage,
+                $"\"{fileName}\" is not a WAL segment, timeline history or backup history file name; restore_command must pass %f " +
+                "as the file name and %p as the destination (walreceiver restore -D DIR %f %p)");
+        if (string.IsNullOrEmpty(destination))
+            throw new WalReceiverException(FailureKind.Usage, "the destination path is empty; restore_command must pass %p");
+        return kind;
     }
 
     /// <summary>
@@ -119,7 +103,7 @@ internal static class ArchiveRestore
     /// directory; removes the temporary file on any failure. Returns the bytes written, or null when a <c>.partial</c>
     /// holds no WAL at all (shorter than a page header).
     /// </summary>
-    private static long? Copy(StoredFile source, string fileName, ArchiveFileKind kind, string destination, FileSync sync,
+    private static long? Copy(IRestoreSource archive, StoredFile source, string fileName, ArchiveFileKind kind, string destination, FileSync sync,
         CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(destination)!;
@@ -129,7 +113,7 @@ internal static class ArchiveRestore
         try
         {
             long? written;
-            using (var input = OpenSource(source))
+            using (var input = OpenSource(archive, source, cancellationToken))
             using (var output = CreateTemporary(temporary))
             {
                 // A signal removes the file at once, even while a read hangs (the process may be ended before it returns).
@@ -151,18 +135,22 @@ internal static class ArchiveRestore
         }
     }
 
-    private static Stream OpenSource(StoredFile source)
+    private static Stream OpenSource(IRestoreSource archive, StoredFile source, CancellationToken cancellationToken)
     {
+        Stream? stored = null;
         try
         {
-            return CompressedWal.OpenRead(source.Path, source.Algorithm);
+            stored = archive.OpenStored(source, cancellationToken);
+            return CompressedWal.Decompress(stored, source.Algorithm);
         }
         catch (Exception e) when (CompressedWal.IsDamage(e))
         {
+            stored?.Dispose();
             throw SegmentCopy.Damaged(source, $"it cannot be decompressed ({e.Message.TrimEnd('.')})", e);
         }
         catch (Exception e) when (e is (IOException and not FileNotFoundException) or UnauthorizedAccessException)
         {
+            stored?.Dispose();
             throw new WalReceiverException(e is UnauthorizedAccessException ? FailureKind.Configuration : FailureKind.Transient,
                 $"could not open \"{source.Path}\": {e.Message.TrimEnd('.')}", e);
         }

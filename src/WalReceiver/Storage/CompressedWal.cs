@@ -37,6 +37,21 @@ internal static class CompressedWal
         stem + SuffixOf(algorithm) + (partial ? WalFileName.PartialSuffix : "");
 
     /// <summary>
+    /// The stored forms of <paramref name="stem"/> in the order a restore serves them: the complete ones in the order of
+    /// <see cref="Forms"/> (when <paramref name="completes"/>), then the <c>.partial</c> ones (when <paramref name="partials"/>).
+    /// </summary>
+    public static IEnumerable<(string Name, CompressionAlgorithm Algorithm, bool IsPartial)> Candidates(string stem, bool partials, bool completes = true)
+    {
+        foreach (var partial in new[] { false, true })
+        {
+            if (partial ? !partials : !completes)
+                continue;
+            foreach (var algorithm in Forms.ToArray())
+                yield return (NameOf(stem, algorithm, partial), algorithm, partial);
+        }
+    }
+
+    /// <summary>
     /// Splits an archive file name into its 24-character segment name (or other base name), compression and
     /// <c>.partial</c> flag. Only the known suffixes count, in pg_receivewal's order (compression, then <c>.partial</c>).
     /// </summary>
@@ -63,16 +78,11 @@ internal static class CompressedWal
     /// </summary>
     public static (string Path, CompressionAlgorithm Algorithm)? FindStored(string directory, string stem, bool orPartial)
     {
-        foreach (var partial in (ReadOnlySpan<bool>)[false, true])
+        foreach (var (name, algorithm, _) in Candidates(stem, orPartial))
         {
-            if (partial && !orPartial)
-                break;
-            foreach (var algorithm in Forms)
-            {
-                var path = Path.Combine(directory, NameOf(stem, algorithm, partial));
-                if (File.Exists(path))
-                    return (path, algorithm);
-            }
+            var path = Path.Combine(directory, name);
+            if (File.Exists(path))
+                return (path, algorithm);
         }
 
         return null;

@@ -114,7 +114,8 @@ public sealed class BucketTargetTests
         }
     }
 
-    private static ReceiverProcess Start(ArchiveRun run, PostgresCluster cluster, S3Server s3, params string[] extra)
+    /// <summary>Starts <c>receive</c> on <paramref name="run"/> uploading to <c>s3://BUCKET/main</c> of <paramref name="s3"/>.</summary>
+    internal static ReceiverProcess Start(ArchiveRun run, PostgresCluster cluster, S3Server s3, params string[] extra)
     {
         var environment = s3.Environment;
         environment["PGAPPNAME"] = run.ApplicationName;
@@ -123,7 +124,8 @@ public sealed class BucketTargetTests
             environment);
     }
 
-    private static List<string> CompleteFiles(string directory) =>
+    /// <summary>The complete segment and history files of the archive in <paramref name="directory"/>, sorted.</summary>
+    internal static List<string> CompleteFiles(string directory) =>
         [.. Directory.GetFiles(directory).Select(Path.GetFileName).OfType<string>()
             .Where(n => !n.EndsWith(".partial", StringComparison.Ordinal) && n.StartsWith("0000", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)];

@@ -41,11 +41,7 @@ internal static class ReceiveCommandDefinition
         HelpName = "URL",
     };
 
-    public static readonly Option<string> Endpoint = new("--endpoint")
-    {
-        Description = "the S3 endpoint of a non-AWS server (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)",
-        HelpName = "URL",
-    };
+    public static readonly Option<string> Endpoint = BucketOptions.CreateEndpoint();
 
     public static readonly Option<string> Durability = new Option<string>("--durability")
     {

@@ -2,17 +2,37 @@ using System.CommandLine;
 
 namespace WalReceiver.Cli.Commands.Restore;
 
-/// <summary>The syntax of <c>walreceiver restore -D DIR [--partial] %f %p</c>, the program <c>restore_command</c> runs.</summary>
+/// <summary>
+/// The syntax of <c>walreceiver restore {-D DIR | --target s3://BUCKET/PREFIX} [--partial] %f %p</c>, the program
+/// <c>restore_command</c> runs.
+/// </summary>
 internal static class RestoreCommandDefinition
 {
     /// <summary>The verb's name; its usage errors exit <see cref="RestoreExitCodes.Fatal"/>, not 2.</summary>
     public const string Name = "restore";
 
+    /// <summary>How many segments a bucket restore fetches ahead unless told otherwise.</summary>
+    public const int DefaultPrefetch = 8;
+
     public static readonly Option<string> Directory = new("--directory", "-D")
     {
-        Description = "the archive directory to restore from",
+        Description = "the archive directory to restore from (or --target)",
         HelpName = "DIR",
-        Required = true,
+    };
+
+    public static readonly Option<string> Target = new("--target")
+    {
+        Description = "the bucket to restore from, as receive --target uploads to it (or -D)",
+        HelpName = "s3://BUCKET/PREFIX",
+    };
+
+    public static readonly Option<string> Endpoint = BucketOptions.CreateEndpoint();
+
+    public static readonly Option<int> Prefetch = new("--prefetch")
+    {
+        Description = "with --target: also fetch the next N segments into pg_wal/.walreceiver-prefetch for the next restores (0: off)",
+        HelpName = "N",
+        DefaultValueFactory = _ => DefaultPrefetch,
     };
 
     public static readonly Option<bool> Partial = new("--partial")
@@ -33,9 +53,12 @@ internal static class RestoreCommandDefinition
     public static Command Create()
     {
         var command = new Command(Name,
-            "Copy a WAL segment, timeline history or backup history file from the archive to PATH, for restore_command: " +
+            "Copy a WAL segment, timeline history or backup history file from the archive (-D) or the bucket (--target) to PATH, for restore_command: " +
             "exit 0 restored, 1 not in the archive, 255 any error (recovery stops).");
         command.Options.Add(Directory);
+        command.Options.Add(Target);
+        command.Options.Add(Endpoint);
+        command.Options.Add(Prefetch);
         command.Options.Add(Partial);
         command.Options.Add(Verbose);
         command.Arguments.Add(FileName);
