@@ -46,5 +46,23 @@ public sealed class BucketTimelineTests
         foreach (var name in complete)
             Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(run.Directory, name), Ct), await s3.GetAsync("tl/" + name, Ct));
         Assert.Equal(await standby.ReadWalFileAsync("00000002.history", Ct), await s3.GetAsync("tl/00000002.history", Ct));
+
+        // What recovery onto the new timeline asks the bucket for: the history file, and the new timeline's segments.
+        var restoreDirectory = CliTestSupport.CreateDirectory(Path.GetTempPath(), "bucket-tl-restore");
+        try
+        {
+            foreach (var name in complete.Where(n => n.StartsWith("00000002", StringComparison.Ordinal)))
+            {
+                var destination = Path.Combine(restoreDirectory, "RECOVERYXLOG");
+                var (code, stderr) = await ReceiverProcess.RunAsync(
+                    ["restore", "--target", $"s3://{s3.Bucket}/tl", "--prefetch", "0", name, destination], Timeout, s3.Environment);
+                Assert.True(code == 0, stderr);
+                Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(run.Directory, name), Ct), await File.ReadAllBytesAsync(destination, Ct));
+            }
+        }
+        finally
+        {
+            CliTestSupport.DeleteDirectory(restoreDirectory);
+        }
     }
 }
