@@ -37,4 +37,5 @@ internal static class EventIds
     public const int UploadedSynchronousStandby = 406;
     public const int UploadSourceMissing = 407;
     public const int UploadRefused = 408;
+    public const int TornObjectReplaced = 409;
 }

@@ -64,6 +64,10 @@ internal static partial class Log
         "{FileName} was removed from the archive before it was uploaded ({Message}); the bucket lacks it until it is put back in the archive directory and the receiver restarted")]
     public static partial void UploadSourceMissing(ILogger logger, string fileName, string message);
 
+    [LoggerMessage(EventIds.TornObjectReplaced, LogLevel.Warning,
+        "replaced {Location}/{FileName}, a shorter object (ETag {ETag}) holding only the start of the file: an earlier upload of it cut short")]
+    public static partial void TornObjectReplaced(ILogger logger, string location, string fileName, string etag);
+
     [LoggerMessage(EventIds.LocalCopyRemoved, LogLevel.Debug, "removed the local copy of {FileName}: it is in the bucket and older than the segments kept")]
     public static partial void LocalCopyRemoved(ILogger logger, string fileName);
 

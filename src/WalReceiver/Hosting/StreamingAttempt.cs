@@ -37,6 +37,9 @@ internal sealed partial class StreamingAttempt
     private readonly UploadQueue? _uploads;
     private readonly List<(ulong Segment, string FileName)> _completedSegments = [];
     private readonly bool _reportUploaded;
+
+    // Within the stop's 30 s: this wait, then the service's drain of what is left (WalStreamingService.UploadDrain).
+    private static readonly TimeSpan UploadWaitAtStop = TimeSpan.FromSeconds(10);
     private int _uploadsAdvanced;
 
     /// <summary>Creates an attempt over an open connection.</summary>
@@ -253,6 +256,10 @@ internal sealed partial class StreamingAttempt
     {
         Close(writer);
         RecordFlushed(writer);
+        // With --durability uploaded the last position is what reached the bucket: give the queue a moment, so that the
+        // slot is left where the bucket ends rather than a segment or two behind (the rest is reported at the next start).
+        if (_reportUploaded && _reportFlush)
+            await _uploads!.WaitForIdleAsync(UploadWaitAtStop);
         if (_reportFlush)
         {
             _source.ReportedFlush = Reported(writer);

@@ -29,8 +29,9 @@ internal sealed class WalStreamingService(
     private static readonly TimeSpan SlotReleaseGrace = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan SlotReleasePoll = TimeSpan.FromMilliseconds(100);
 
-    // How long a stop waits for the uploads still queued: within the 30 s the stop as a whole may take.
-    private static readonly TimeSpan UploadDrain = TimeSpan.FromSeconds(20);
+    // How long a stop waits for the uploads still queued: within the 30 s the stop as a whole may take, after the
+    // attempt's own wait of up to 10 s with --durability uploaded.
+    private static readonly TimeSpan UploadDrain = TimeSpan.FromSeconds(15);
 
     // The furthest any attempt of this process has written: only an attempt that gets past it made progress.
     private Lsn _highWater;
@@ -175,7 +176,8 @@ internal sealed class WalStreamingService(
         var retention = options.KeepLocal is { } keep
             ? new LocalRetention(options.Directory, keep, options.NoSync ? FileSync.None : FileSync.Disk, logger)
             : null;
-        var uploads = new UploadQueue(new ObjectUploader(client, location), location, logger, time, state, metrics, retention);
+        var uploader = new ObjectUploader(client, location, (name, etag) => Log.TornObjectReplaced(logger, location.ToString(), name, etag));
+        var uploads = new UploadQueue(uploader, location, logger, time, state, metrics, retention);
         uploads.EnqueueArchive(options.Directory); // completed before this start and not uploaded then
         return uploads;
     }

@@ -15,13 +15,18 @@ namespace WalReceiver.ObjectStorage;
 /// already there with the same MD5 and length is the same file uploaded before (after a restart, say): nothing is sent.
 /// One with other content is an <see cref="ObjectConflictException"/>: a file of another cluster or another history, which
 /// the operator must look at. <c>If-None-Match: *</c> makes AWS refuse a PUT that would overwrite one that appeared
-/// since the check.
+/// since the check. The one exception is a shorter object that holds exactly the start of the file: an upload of this
+/// file cut short on a server that does not store a PUT atomically (s3rver, killed mid-request). It is replaced, with
+/// <c>If-Match</c> on its ETag; without that, the file could never reach the bucket and the backlog would never empty.
 /// <para>The same read of the file computes its SHA-256, which goes with the object as the user metadata
 /// <c>x-amz-meta-sha256</c>: the archive's manifest (<c>walreceiver.sha256</c>) reaches the bucket one object at a
 /// time, with no manifest object that would have to be rewritten. A file whose SHA-256 is no longer its manifest line's
 /// rotted on disk after it was completed: it is not uploaded (<see cref="LocalFileChangedException"/>).</para>
 /// </remarks>
-internal sealed class ObjectUploader(IAmazonS3 s3, S3Location location)
+/// <param name="s3">The client.</param>
+/// <param name="location">The bucket and prefix.</param>
+/// <param name="replacedTorn">Told of each torn copy replaced (the file name, the torn object's ETag); null: nobody.</param>
+internal sealed class ObjectUploader(IAmazonS3 s3, S3Location location, Action<string, string>? replacedTorn = null)
 {
     /// <summary>The user metadata name of the object's SHA-256 (lower-case hex): the header <c>x-amz-meta-sha256</c>.</summary>
     public const string Sha256Metadata = "sha256";
@@ -49,13 +54,19 @@ internal sealed class ObjectUploader(IAmazonS3 s3, S3Location location)
                 "completed (bit rot or tampering), so it is not uploaded; run walreceiver verify -D on the archive");
         }
 
+        string? torn = null;
         if (await ExistingAsync(key, cancellationToken) is { } existing)
         {
             if (existing.ETag == md5Hex && existing.Length == length)
                 return false;
-            throw new ObjectConflictException(
+            // Shorter, and exactly the start of this file: an upload of this very file cut short on a server that does not
+            // store a PUT atomically (AWS S3 does; s3rver killed mid-request does not). It holds nothing the file lacks.
+            if (existing.Length < length && await IsStartOfAsync(key, path, cancellationToken))
+                torn = existing.ETag;
+            else
+                throw new ObjectConflictException(
                 $"{location}/{name} already exists with other content ({existing.Length} bytes, ETag {existing.ETag}; the local file has {length} bytes, " +
-                $"MD5 {md5Hex}); it is never overwritten: check that this bucket prefix belongs to this cluster and timeline");
+                    $"MD5 {md5Hex}); it is never overwritten: check that this bucket prefix belongs to this cluster and timeline");
         }
 
         var request = new PutObjectRequest
@@ -65,7 +76,9 @@ internal sealed class ObjectUploader(IAmazonS3 s3, S3Location location)
             FilePath = path,
             MD5Digest = Convert.ToBase64String(md5),
             UseChunkEncoding = false,
-            IfNoneMatch = "*",
+            // Never over another object; a torn copy is replaced only if it is still the one just read.
+            IfNoneMatch = torn is null ? "*" : null,
+            IfMatch = torn is null ? null : $"\"{torn}\"",
         };
         request.Metadata[Sha256Metadata] = sha256;
         var response = await s3.PutObjectAsync(request, cancellationToken);
@@ -74,6 +87,26 @@ internal sealed class ObjectUploader(IAmazonS3 s3, S3Location location)
         {
             throw new AmazonS3Exception(
                 $"the bucket answered the upload of {name} with ETag {etag}, not the file's MD5 {md5Hex}: the object may not hold the file");
+        }
+
+        if (torn is not null)
+            replacedTorn?.Invoke(name, torn);
+        return true;
+    }
+
+    /// <summary>Whether the object of <paramref name="key"/> holds exactly the first bytes of the file at <paramref name="path"/>.</summary>
+    private async Task<bool> IsStartOfAsync(string key, string path, CancellationToken cancellationToken)
+    {
+        using var response = await s3.GetObjectAsync(location.Bucket, key, cancellationToken);
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var stored = new byte[ChunkSize];
+        var local = new byte[ChunkSize];
+        int n;
+        while ((n = await response.ResponseStream.ReadAtLeastAsync(stored, ChunkSize, throwOnEndOfStream: false, cancellationToken)) > 0)
+        {
+            if (await file.ReadAtLeastAsync(local.AsMemory(0, n), n, throwOnEndOfStream: false, cancellationToken) != n
+                || !stored.AsSpan(0, n).SequenceEqual(local.AsSpan(0, n)))
+                return false;
         }
 
         return true;

@@ -29,6 +29,7 @@ internal sealed class UploadQueue : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly HashSet<string> _offered = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _pending = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
     private readonly ObjectUploader _uploader;
     private readonly S3Location _location;
     private readonly ILogger _logger;
@@ -68,6 +69,9 @@ internal sealed class UploadQueue : IAsyncDisposable
     /// </summary>
     public event Action? Uploaded;
 
+    // Raised on the uploading task after a file was refused for good (for WaitForIdleAsync).
+    private event Action? Refused;
+
     /// <summary>How many files wait to be uploaded (or are being uploaded, or were refused).</summary>
     public int Pending
     {
@@ -101,6 +105,41 @@ internal sealed class UploadQueue : IAsyncDisposable
 
                 return oldest;
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> until every file offered is in the bucket or refused (a conflict, a file
+    /// removed or changed): nothing is left that a wait could still upload. Returns whether that happened in time.
+    /// </summary>
+    public async Task<bool> WaitForIdleAsync(TimeSpan timeout)
+    {
+        var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check()
+        {
+            lock (_lock)
+            {
+                if (_pending.Count == _refused.Count)
+                    idle.TrySetResult();
+            }
+        }
+
+        Uploaded += Check;
+        Refused += Check;
+        try
+        {
+            Check();
+            await idle.Task.WaitAsync(timeout, _time);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        finally
+        {
+            Uploaded -= Check;
+            Refused -= Check;
         }
     }
 
@@ -174,7 +213,15 @@ internal sealed class UploadQueue : IAsyncDisposable
             await foreach (var path in _paths.Reader.ReadAllAsync(_stop.Token))
             {
                 if (!await UploadAsync(path))
+                {
+                    if (_stop.IsCancellationRequested)
+                        break;
+                    lock (_lock)
+                        _refused.Add(Path.GetFileName(path));
+                    Refused?.Invoke();
                     continue;
+                }
+
                 Done(Path.GetFileName(path));
                 Uploaded?.Invoke();
             }

@@ -54,7 +54,14 @@ public sealed class BucketOutageTests
 
         // Back: the backlog goes up, the slot follows, and local copies beyond the newest two go.
         await s3.RestartAsync(Ct);
-        await run.WaitForFlushAsync(after, Timeout);
+        try
+        {
+            await run.WaitForFlushAsync(after, Timeout);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; the receiver said:\n{receiver.Stderr}", e);
+        }
         await AssertBucketHoldsAsync(s3, cluster, run.Start, after);
         var local = Directory.GetFiles(run.Directory).Select(Path.GetFileName).OfType<string>()
             .Where(n => n.Length == 24 && WalFileName.IsUpperHex(n)).Order(StringComparer.Ordinal).ToList();
@@ -62,8 +69,13 @@ public sealed class BucketOutageTests
         var restartLsn = Lsn.Parse((await cluster.QueryScalarAsync<string>($"select restart_lsn::text from pg_replication_slots where slot_name = '{run.Slot}'", Ct))!);
         Assert.True(restartLsn >= after, $"the slot's restart_lsn {restartLsn} did not follow the bucket to {after}");
 
+        // A segment completed just before the stop: the stop waits for its upload and leaves the slot where the bucket ends.
+        var last = await cluster.GenerateWalAsync(100, ct: Ct);
         receiver.Signal(PosixSignal.Interrupt);
         Assert.Equal(0, await receiver.WaitForExitAsync(Timeout));
+        restartLsn = Lsn.Parse((await cluster.QueryScalarAsync<string>($"select restart_lsn::text from pg_replication_slots where slot_name = '{run.Slot}'", Ct))!);
+        Assert.True(restartLsn >= last, $"the slot's restart_lsn {restartLsn} was left behind the bucket's end {last} at the stop");
+        await AssertBucketHoldsAsync(s3, cluster, run.Start, last);
 
         // The bucket alone, as verify sees it: no gap, every CRC and every object's SHA-256 as the manifest had it.
         var (code, report) = await ReceiverProcess.RunAsync(["verify", "--target", $"s3://{s3.Bucket}/main"], Timeout, s3.Environment);

@@ -46,4 +46,30 @@ public sealed class ObjectUploaderTests : IDisposable
         Assert.Contains(ArchiveManifest.FileName, e.Message, StringComparison.Ordinal);
         Assert.Empty(await s3.KeysAsync("p/", Ct));
     }
+
+    [Fact]
+    public async Task A_shorter_object_holding_the_start_of_the_file_is_replaced_and_one_with_other_bytes_is_not()
+    {
+        await using var s3 = await S3Server.StartAsync(Ct);
+        var content = RandomNumberGenerator.GetBytes(300_000);
+        var path = Path.Combine(_directory, Name);
+        await File.WriteAllBytesAsync(path, content, Ct);
+        using var client = s3.Client();
+        var replaced = new List<string>();
+        var uploader = new ObjectUploader(client, new S3Location(s3.Bucket, "p"), (name, _) => replaced.Add(name));
+
+        // Cut short: what a server that stores PUTs non-atomically keeps of an upload killed in the middle.
+        await s3.PutAsync("p/" + Name, content[..123_456], Ct);
+        Assert.True(await uploader.UploadAsync(path, Ct));
+        Assert.Equal(content, await s3.GetAsync("p/" + Name, Ct));
+        Assert.Equal([Name], replaced);
+
+        // As short, but not this file's start: another file, never overwritten.
+        var other = content[..123_456];
+        other[100] ^= 1;
+        await s3.PutAsync("p/" + Name + ".gz", other, Ct);
+        await File.WriteAllBytesAsync(path + ".gz", content, Ct);
+        await Assert.ThrowsAsync<ObjectConflictException>(() => uploader.UploadAsync(path + ".gz", Ct));
+        Assert.Equal(other, await s3.GetAsync("p/" + Name + ".gz", Ct));
+    }
 }
