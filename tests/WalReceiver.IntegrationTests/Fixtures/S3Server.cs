@@ -14,7 +14,8 @@ namespace WalReceiver.IntegrationTests.Fixtures;
 /// <remarks>
 /// What s3rver lacks compared with AWS S3, and how the tests and the code cover it: it does not check Content-MD5 (the
 /// uploader compares the ETag it answers with the file's MD5), it ignores <c>If-None-Match</c> on PUT (the uploader
-/// looks before it writes), it does not decode aws-chunked bodies (the client sends plain bodies), and it has no
+/// looks before it writes), it does not decode aws-chunked bodies (the client sends plain bodies), it does not store a
+/// PUT atomically (a kill mid-request leaves a torn object, which the uploader recognises as its own and replaces), and it has no
 /// versioning, object lock or multipart-upload limits.
 /// </remarks>
 public sealed class S3Server : IAsyncDisposable
