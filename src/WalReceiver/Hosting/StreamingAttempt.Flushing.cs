@@ -90,7 +90,8 @@ internal sealed partial class StreamingAttempt
     // After an upload, the position the slot may release can move on: tell the server now, not at the next keepalive.
     private async Task ReportUploadsAsync(WalSegmentWriter writer)
     {
-        if (Interlocked.Exchange(ref _uploadsAdvanced, 0) == 0 || !_reportFlush)
+        // Called after every message: without --durability uploaded it is one field test.
+        if (!_reportUploaded || !_reportFlush || Interlocked.Exchange(ref _uploadsAdvanced, 0) == 0)
             return;
         var reported = Reported(writer);
         if (reported <= _source.ReportedFlush)

@@ -54,25 +54,17 @@ internal sealed class BucketArchiveSource : ArchiveSource
     public static async Task<BucketArchiveSource> ListAsync(IAmazonS3 s3, S3Location location, CancellationToken cancellationToken)
     {
         var prefix = location.KeyOf("");
-        var request = new ListObjectsV2Request { BucketName = location.Bucket, Prefix = prefix.Length == 0 ? null : prefix };
         var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
         var findings = new List<ArchiveFinding>();
-        ListObjectsV2Response response;
-        do
+        var pages = s3.Paginators.ListObjectsV2(new ListObjectsV2Request { BucketName = location.Bucket, Prefix = prefix.Length == 0 ? null : prefix });
+        await foreach (var o in pages.S3Objects.WithCancellation(cancellationToken))
         {
-            response = await s3.ListObjectsV2Async(request, cancellationToken);
-            foreach (var o in response.S3Objects ?? [])
-            {
-                var name = o.Key[prefix.Length..];
-                if (IsArchiveFile(name))
-                    sizes[name] = o.Size ?? 0;
-                else
-                    findings.Add(new(ArchiveFindingSeverity.Warning, name, null, "is not an archive file (a WAL segment or a timeline history file); not checked"));
-            }
-
-            request.ContinuationToken = response.NextContinuationToken;
+            var name = o.Key[prefix.Length..];
+            if (IsArchiveFile(name))
+                sizes[name] = o.Size ?? 0;
+            else
+                findings.Add(new(ArchiveFindingSeverity.Warning, name, null, "is not an archive file (a WAL segment or a timeline history file); not checked"));
         }
-        while (response.IsTruncated == true);
 
         return new BucketArchiveSource(s3, location, sizes, findings, cancellationToken);
     }
@@ -121,9 +113,7 @@ internal sealed class BucketArchiveSource : ArchiveSource
             yield return new(ArchiveFindingSeverity.Error, name, null, $"MD5 {md5} of the bytes read differs from the object's ETag {etag}");
     }
 
-    private static bool IsArchiveFile(string name) =>
-        TimelineId.TryParseHistoryFileName(name, out _)
-        || (CompressedWal.Split(name).Stem is { Length: WalFileName.Length } stem && WalFileName.IsUpperHex(stem));
+    private static bool IsArchiveFile(string name) => TimelineId.TryParseHistoryFileName(name, out _) || ArchiveInspector.IsSegmentFile(name);
 
     private static string? ETagOf(GetObjectResponse response) => response.ETag?.Trim('"').ToLowerInvariant();
 
@@ -172,7 +162,7 @@ internal sealed class BucketArchiveSource : ArchiveSource
                 request.ByteRange = new ByteRange(0, SizeOf(name, whole) - 1);
             return await _s3.GetObjectAsync(request, _cancellationToken);
         }
-        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
+        catch (Exception e) when (BucketErrors.IsRequestFailure(e) && e is not IOException)
         {
             throw new IOException($"could not read {_location}/{name}: {e.Message}", e);
         }

@@ -7,8 +7,9 @@ using WalReceiver.Diagnostics;
 namespace WalReceiver.ObjectStorage;
 
 /// <summary>
-/// Turns what the AWS SDK throws during a restore into a <see cref="WalReceiverException"/> whose message names the fix:
-/// the credentials, the bucket in <c>--target</c>, the endpoint.
+/// Tells a failed request to the bucket from a bug or a cancellation (for uploads, restores and verify alike), and turns
+/// what the AWS SDK throws during a restore into a <see cref="WalReceiverException"/> whose message names the fix: the
+/// credentials, the bucket in <c>--target</c>, the endpoint.
 /// </summary>
 internal static class BucketErrors
 {

@@ -73,18 +73,11 @@ internal sealed class BucketRestoreSource(S3Location location, string? endpoint)
     private async Task<Dictionary<string, string>> ListAsync(string prefix, CancellationToken cancellationToken)
     {
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
-        var request = new ListObjectsV2Request { BucketName = location.Bucket, Prefix = prefix };
         try
         {
-            ListObjectsV2Response page;
-            do
-            {
-                page = await _s3.Value.ListObjectsV2Async(request, cancellationToken);
-                foreach (var o in page.S3Objects ?? [])
-                    keys[o.Key] = (o.ETag ?? "").Trim('"').ToLowerInvariant();
-                request.ContinuationToken = page.NextContinuationToken;
-            }
-            while (page.IsTruncated == true);
+            var pages = _s3.Value.Paginators.ListObjectsV2(new ListObjectsV2Request { BucketName = location.Bucket, Prefix = prefix });
+            await foreach (var o in pages.S3Objects.WithCancellation(cancellationToken))
+                keys[o.Key] = (o.ETag ?? "").Trim('"').ToLowerInvariant();
         }
         catch (Exception e) when (BucketErrors.IsRequestFailure(e))
         {

@@ -1,4 +1,3 @@
-using Amazon.Runtime;
 using WalReceiver.Storage;
 
 namespace WalReceiver.ObjectStorage;
@@ -17,7 +16,7 @@ internal static class BucketVerifier
         {
             source = await BucketArchiveSource.ListAsync(s3, location, cancellationToken);
         }
-        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
+        catch (Exception e) when (BucketErrors.IsRequestFailure(e) && e is not IOException)
         {
             throw new IOException($"cannot list {location}: {e.Message}", e);
         }

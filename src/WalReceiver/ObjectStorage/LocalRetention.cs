@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using WalReceiver.Diagnostics;
 using WalReceiver.Storage;
+using WalReceiver.Wal;
 
 namespace WalReceiver.ObjectStorage;
 
@@ -11,8 +12,8 @@ namespace WalReceiver.ObjectStorage;
 /// <remarks>
 /// The newest segments stay so that a restart resumes from the local directory as before (the start planner reads the
 /// newest file), and so that a recovery on this machine finds the most recent WAL without the bucket. Timeline history
-/// files, the <c>.partial</c>, the manifest and the recovery target indexes are never removed: they are small, and the
-/// manifest keeps its lines for removed files so that the bucket's copies can still be checked against it.
+/// files, the <c>.partial</c>, the manifest and the recovery target indexes are never removed: they are small. The
+/// manifest keeps the lines of removed files (append-only, it is never rewritten); <c>verify -D</c> counts them in one line.
 /// </remarks>
 internal sealed class LocalRetention(string directory, int keep, FileSync sync, ILogger logger)
 {
@@ -29,7 +30,7 @@ internal sealed class LocalRetention(string directory, int keep, FileSync sync, 
         _uploaded.Add(fileName);
         var complete = Directory.EnumerateFiles(directory).Select(Path.GetFileName).OfType<string>()
             .Where(n => ArchiveInspector.IsSegmentFile(n) && !CompressedWal.Split(n).IsPartial)
-            .OrderBy(n => n[8..24], StringComparer.Ordinal).ThenBy(n => n, StringComparer.Ordinal)
+            .Order(WalPositionOrder.Instance)
             .ToList();
         var removed = 0;
         foreach (var name in complete.Take(Math.Max(0, complete.Count - keep)))

@@ -30,6 +30,7 @@ internal sealed class UploadQueue : IAsyncDisposable
     private readonly HashSet<string> _offered = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _pending = new(StringComparer.Ordinal);
     private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _pendingSegments = new(WalPositionOrder.Instance); // stems, for OldestPendingSegment
     private readonly ObjectUploader _uploader;
     private readonly S3Location _location;
     private readonly ILogger _logger;
@@ -91,20 +92,9 @@ internal sealed class UploadQueue : IAsyncDisposable
     {
         get
         {
+            // Read at every flush reported under --durability uploaded: the set keeps it O(log n) however long the backlog.
             lock (_lock)
-            {
-                string? oldest = null;
-                foreach (var name in _pending.Keys)
-                {
-                    if (!ArchiveInspector.IsSegmentFile(name))
-                        continue;
-                    var stem = CompressedWal.Split(name).Stem;
-                    if (oldest is null || string.CompareOrdinal(stem, 8, oldest, 8, 16) < 0)
-                        oldest = stem;
-                }
-
-                return oldest;
-            }
+                return _pendingSegments.Min;
         }
     }
 
@@ -163,6 +153,8 @@ internal sealed class UploadQueue : IAsyncDisposable
                 return;
             _pending.Add(name, length);
             _pendingBytes += length;
+            if (ArchiveInspector.IsSegmentFile(name))
+                _pendingSegments.Add(CompressedWal.Split(name).Stem);
             _state?.SetUploadBacklog(_pending.Count, _pendingBytes);
         }
 
@@ -176,7 +168,7 @@ internal sealed class UploadQueue : IAsyncDisposable
         foreach (var name in names.Where(n => TimelineId.TryParseHistoryFileName(n, out _)))
             Enqueue(Path.Combine(directory, name));
         foreach (var name in names.Where(n => ArchiveInspector.IsSegmentFile(n) && !CompressedWal.Split(n).IsPartial)
-                     .OrderBy(n => n[8..24], StringComparer.Ordinal))
+                     .Order(WalPositionOrder.Instance))
             Enqueue(Path.Combine(directory, name));
     }
 
@@ -238,6 +230,8 @@ internal sealed class UploadQueue : IAsyncDisposable
         {
             if (_pending.Remove(name, out var length))
                 _pendingBytes -= length;
+            if (ArchiveInspector.IsSegmentFile(name))
+                _pendingSegments.Remove(CompressedWal.Split(name).Stem);
             _state?.SetUploadBacklog(_pending.Count, _pendingBytes);
         }
 
@@ -286,8 +280,7 @@ internal sealed class UploadQueue : IAsyncDisposable
                 Log.UploadSourceMissing(_logger, name, e.Message);
                 return false;
             }
-            catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException or IOException
-                                          or OperationCanceledException)
+            catch (Exception e) when (BucketErrors.IsRequestFailure(e) || e is OperationCanceledException)
             {
                 // OperationCanceledException without a stop: the SDK's own request timeout.
                 _metrics?.UploadFailed(_state?.Name ?? "", e.GetType().Name);

@@ -1,3 +1,5 @@
+using WalReceiver.Wal;
+
 namespace WalReceiver.Storage;
 
 /// <summary>
@@ -21,8 +23,20 @@ internal sealed class ArchiveDirectorySource : ArchiveSource
             Add(ArchiveFindingSeverity.Warning, ArchiveManifest.FileName, $"has a line that is not \"SHA-256, two spaces, file name\": \"{line}\"");
         if (_manifest is null)
             Add(ArchiveFindingSeverity.Info, ArchiveManifest.FileName, "does not exist, so no file was checked against a hash (archives written by pg_receivewal have none)");
-        foreach (var gone in _manifest?.Keys.Except(Names, StringComparer.Ordinal) ?? [])
-            Add(ArchiveFindingSeverity.Warning, gone, $"is listed in {ArchiveManifest.FileName}, but the file is gone");
+        // Segments before the directory's first one are what --keep-local removes once they are in the bucket: one line
+        // for all of them. A file missing anywhere else is worth a warning each.
+        var first = Names.Where(ArchiveInspector.IsSegmentFile).Min(WalPositionOrder.Instance);
+        var gone = _manifest?.Keys.Except(Names, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() ?? [];
+        var before = gone.Where(n => first is not null && ArchiveInspector.IsSegmentFile(n) && WalPositionOrder.Instance.Compare(n, first) < 0).ToList();
+        if (before.Count > 0)
+        {
+            Add(ArchiveFindingSeverity.Info, ArchiveManifest.FileName,
+                $"lists {before.Count} segments before the directory's first, {first} ({before[0]} to {before[^1]}): removed, by --keep-local " +
+                "once uploaded or by hand");
+        }
+
+        foreach (var name in gone.Except(before, StringComparer.Ordinal))
+            Add(ArchiveFindingSeverity.Warning, name, $"is listed in {ArchiveManifest.FileName}, but the file is gone");
     }
 
     /// <inheritdoc/>

@@ -77,6 +77,14 @@ public sealed class BucketOutageTests
         Assert.True(restartLsn >= last, $"the slot's restart_lsn {restartLsn} was left behind the bucket's end {last} at the stop");
         await AssertBucketHoldsAsync(s3, cluster, run.Start, last);
 
+        // The local archive, trimmed by --keep-local: its verify tells of the removed segments in one line, not one warning each.
+        await using (var verify = ReceiverProcess.Start(["verify", "-D", run.Directory]))
+        {
+            Assert.True(await verify.WaitForExitAsync(Timeout) == 0, verify.Stdout);
+            Assert.Contains("segments before the directory's first", verify.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("but the file is gone", verify.Stdout, StringComparison.Ordinal);
+        }
+
         // The bucket alone, as verify sees it: no gap, every CRC and every object's SHA-256 as the manifest had it.
         var (code, report) = await ReceiverProcess.RunAsync(["verify", "--target", $"s3://{s3.Bucket}/main"], Timeout, s3.Environment);
         Assert.True(code == 0, report);
